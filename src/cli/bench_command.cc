@@ -1,0 +1,10 @@
+// Placeholder until this command is built.
+#include "cli/commands.h"
+
+namespace landslide::cli {
+void AddBenchCommand(CLI::App& app, CommandContext& ctx) {
+  auto* c = app.add_subcommand("bench", "(not built yet)");
+  c->allow_extras();
+  c->callback([&ctx] { ctx.exit_code = Fail(1, "bench is not built yet"); });
+}
+}  // namespace landslide::cli

@@ -1,0 +1,178 @@
+#include "db/pg.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "common/hex.h"
+
+namespace landslide::db {
+
+int64_t PgResult::GetInt(int row, int col) const {
+  std::string_view s = Get(row, col);
+  int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+std::vector<uint8_t> PgResult::GetBytes(int row, int col) const {
+  std::string_view s = Get(row, col);
+  if (s.size() < 2 || s[0] != '\\' || s[1] != 'x') return {};
+  auto bytes = FromHex(s.substr(2));
+  return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
+}
+
+int64_t PgResult::AffectedRows() const {
+  const char* n = r_ ? PQcmdTuples(r_.get()) : "";
+  int64_t v = 0;
+  std::from_chars(n, n + std::strlen(n), v);
+  return v;
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& conninfo,
+                                                            std::chrono::seconds timeout) {
+  std::string full = conninfo;
+  if (full.find("connect_timeout") == std::string::npos) {
+    full += (full.find("://") != std::string::npos)
+                ? std::string(full.find('?') == std::string::npos ? "?" : "&") +
+                      "connect_timeout=" + std::to_string(timeout.count())
+                : " connect_timeout=" + std::to_string(timeout.count());
+  }
+  PGconn* c = PQconnectdb(full.c_str());
+  if (c == nullptr) return Status::Unavailable("out of memory connecting to PostgreSQL");
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string msg = PQerrorMessage(c);
+    PQfinish(c);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    for (char& ch : msg) {
+      if (ch == '\n') ch = ' ';
+    }
+    return Status::Unavailable("cannot connect to PostgreSQL: " + msg);
+  }
+  return std::unique_ptr<PgConnection>(new PgConnection(c));  // NOLINT: private constructor
+}
+
+PgConnection::~PgConnection() { PQfinish(conn_); }
+
+std::string PgConnection::Endpoint() const {
+  const char* host = PQhost(conn_);
+  const char* port = PQport(conn_);
+  return std::string(host ? host : "?") + ":" + (port ? port : "?");
+}
+
+Status PgConnection::CheckResult(PGresult* r, ExecStatusType want) {
+  ExecStatusType got = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (got == want) return Status::Ok();
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  for (char& ch : msg) {
+    if (ch == '\n') ch = ' ';
+  }
+  std::string sqlstate = state ? state : "";
+  if (!sqlstate.empty()) msg = "[" + sqlstate + "] " + msg;
+  // 08: connection exception; 57P: operator intervention (shutdown); 25006: read-only
+  // transaction (we reached a standby); 40001/40P01: retryable conflicts; 53: resources.
+  if (IsBroken() || sqlstate.empty() || sqlstate.rfind("08", 0) == 0 ||
+      sqlstate.rfind("57P", 0) == 0 || sqlstate == "25006" || sqlstate == "40001" ||
+      sqlstate == "40P01" || sqlstate.rfind("53", 0) == 0) {
+    return Status::Unavailable(msg);
+  }
+  if (sqlstate == "23505") return Status::AlreadyExists(msg);
+  return Status::Internal(msg);
+}
+
+Result<PgResult> PgConnection::Exec(const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
+  if (!s.ok()) {
+    PQclear(r);
+    return s;
+  }
+  return PgResult(r);
+}
+
+Result<PgResult> PgConnection::ExecParams(const std::string& sql,
+                                          const std::vector<std::optional<std::string>>& params) {
+  std::vector<const char*> values(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    values[i] = params[i] ? params[i]->c_str() : nullptr;
+  }
+  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
+  if (!s.ok()) {
+    PQclear(r);
+    return s;
+  }
+  return PgResult(r);
+}
+
+Status PgConnection::CopyIn(const std::string& copy_sql,
+                            const std::vector<std::string_view>& chunks) {
+  PGresult* r = PQexec(conn_, copy_sql.c_str());
+  Status s = CheckResult(r, PGRES_COPY_IN);
+  PQclear(r);
+  if (!s.ok()) return s;
+  for (std::string_view chunk : chunks) {
+    if (PQputCopyData(conn_, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+      return Status::Unavailable(std::string("COPY failed: ") + PQerrorMessage(conn_));
+    }
+  }
+  if (PQputCopyEnd(conn_, nullptr) != 1) {
+    return Status::Unavailable(std::string("COPY failed: ") + PQerrorMessage(conn_));
+  }
+  r = PQgetResult(conn_);
+  s = CheckResult(r, PGRES_COMMAND_OK);
+  PQclear(r);
+  while ((r = PQgetResult(conn_)) != nullptr) PQclear(r);
+  return s;
+}
+
+Status PgConnection::CopyOutImpl(const std::string& copy_sql,
+                                 void (*cb)(void*, std::string_view), void* ctx) {
+  PGresult* r = PQexec(conn_, copy_sql.c_str());
+  Status s = CheckResult(r, PGRES_COPY_OUT);
+  PQclear(r);
+  if (!s.ok()) return s;
+  char* buf = nullptr;
+  int n;
+  while ((n = PQgetCopyData(conn_, &buf, 0)) > 0) {
+    std::string_view row(buf, static_cast<size_t>(n));
+    if (!row.empty() && row.back() == '\n') row.remove_suffix(1);
+    cb(ctx, row);
+    PQfreemem(buf);
+  }
+  r = PQgetResult(conn_);
+  s = CheckResult(r, PGRES_COMMAND_OK);
+  PQclear(r);
+  while ((r = PQgetResult(conn_)) != nullptr) PQclear(r);
+  return s;
+}
+
+std::string ByteaParam(std::span<const uint8_t> bytes) { return "\\x" + ToHex(bytes); }
+
+std::string HexArrayParam(const std::vector<std::span<const uint8_t>>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    out += ToHex(items[i]);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string TextArrayParam(const std::vector<std::string_view>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    out.push_back('"');
+    out += items[i];
+    out.push_back('"');
+  }
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace landslide::db

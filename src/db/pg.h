@@ -1,0 +1,93 @@
+// A thin RAII layer over libpq: connections and results as owned values, errors as Status.
+// SQLSTATEs that mean "the server went away or is not writable" map to kUnavailable so that
+// callers can answer 503 and retry; everything else is kInternal unless said otherwise.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace landslide::db {
+
+class PgResult {
+ public:
+  PgResult() = default;
+  explicit PgResult(PGresult* r) : r_(r) {}
+  int rows() const { return r_ ? PQntuples(r_.get()) : 0; }
+  int columns() const { return r_ ? PQnfields(r_.get()) : 0; }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  std::string_view Get(int row, int col) const {
+    return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
+  }
+  int64_t GetInt(int row, int col) const;
+  // A bytea column in text format ("\x0a0b..."): its bytes, or empty on a malformed value.
+  std::vector<uint8_t> GetBytes(int row, int col) const;
+  // Number of rows a command touched ("INSERT 0 5" -> 5).
+  int64_t AffectedRows() const;
+
+ private:
+  struct Clear {
+    void operator()(PGresult* r) const { PQclear(r); }
+  };
+  std::unique_ptr<PGresult, Clear> r_;
+};
+
+class PgConnection {
+ public:
+  // Connects with `conninfo` (any libpq form, multi-host included), giving up after `timeout`.
+  static Result<std::unique_ptr<PgConnection>> Connect(const std::string& conninfo,
+                                                       std::chrono::seconds timeout);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // One or more statements without parameters.
+  Result<PgResult> Exec(const std::string& sql);
+  // One statement with text parameters ($1, $2, ...); nullopt is SQL NULL.
+  Result<PgResult> ExecParams(const std::string& sql,
+                              const std::vector<std::optional<std::string>>& params);
+
+  // Bulk load: `copy_sql` is a COPY ... FROM STDIN; `chunks` are sent in order.
+  Status CopyIn(const std::string& copy_sql, const std::vector<std::string_view>& chunks);
+  // COPY ... TO STDOUT; calls `on_row` with each row's text (without the newline).
+  template <typename F>
+  Status CopyOut(const std::string& copy_sql, F&& on_row);
+
+  bool IsBroken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // "host:port" of the server this connection reached.
+  std::string Endpoint() const;
+  PGconn* raw() { return conn_; }
+
+ private:
+  explicit PgConnection(PGconn* conn) : conn_(conn) {}
+  Status CheckResult(PGresult* r, ExecStatusType want);
+  Status CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, std::string_view), void* ctx);
+
+  PGconn* conn_;  // owned; PQfinish in the destructor
+};
+
+template <typename F>
+Status PgConnection::CopyOut(const std::string& copy_sql, F&& on_row) {
+  return CopyOutImpl(
+      copy_sql,
+      [](void* ctx, std::string_view row) { (*static_cast<std::remove_reference_t<F>*>(ctx))(row); },
+      &on_row);
+}
+
+// Formats bytes as a bytea literal for a text parameter: "\x0a0b...".
+std::string ByteaParam(std::span<const uint8_t> bytes);
+// Formats byte strings as a text[] literal of hex strings, for `decode(unnest($1::text[]),'hex')`.
+std::string HexArrayParam(const std::vector<std::span<const uint8_t>>& items);
+// Formats strings (which must not contain '"', '\\' or ',') as a text[] literal.
+std::string TextArrayParam(const std::vector<std::string_view>& items);
+
+}  // namespace landslide::db
