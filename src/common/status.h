@@ -17,6 +17,8 @@ enum class Code {
   kFailedPrecondition,  // e.g. outside the voting window, candidate not on this ballot
   kResourceExhausted,   // queue full, rate limited
   kUnavailable,         // a dependency is down; retrying later may help; nothing was recorded
+  kAborted,             // a concurrent writer won a race (e.g. a shard head moved); retry
+  kDeadlineExceeded,    // gave up waiting; the outcome of what was asked may be unknown
   kInternal,            // a bug or a broken invariant
 };
 
@@ -36,6 +38,10 @@ class [[nodiscard]] Status {
     return {Code::kResourceExhausted, std::move(m)};
   }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+  static Status Aborted(std::string m) { return {Code::kAborted, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) {
+    return {Code::kDeadlineExceeded, std::move(m)};
+  }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }

@@ -48,6 +48,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
     }
     return Status::Unavailable("cannot connect to PostgreSQL: " + msg);
   }
+  // Server NOTICEs ("relation already exists, skipping") are not errors; keep them off stderr.
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(c));  // NOLINT: private constructor
 }
 

@@ -1,0 +1,17 @@
+# Compiles the files of web/ into one translation unit: a table of (file name, bytes) that
+# web/assets.h exposes. FILES is a |-separated list of paths.
+string(REPLACE "|" ";" FILES "${FILES}")
+set(entries "")
+set(defs "")
+set(i 0)
+foreach(f ${FILES})
+  get_filename_component(name "${f}" NAME)
+  file(READ "${f}" hex HEX)
+  string(LENGTH "${hex}" len)
+  math(EXPR bytes "${len} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," body "${hex}")
+  string(APPEND defs "static const char f${i}[] = {${body} 0};\n")
+  string(APPEND entries "  {\"${name}\", std::string_view(f${i}, ${bytes})},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+file(WRITE "${OUT}" "#include \"web/assets.h\"\nnamespace landslide::web {\nnamespace {\n${defs}}\nconst std::vector<Asset>& Assets() {\n  static const std::vector<Asset> assets = {\n${entries}  };\n  return assets;\n}\n}\n")

@@ -1,0 +1,312 @@
+#include "db/pg_ballot_store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+#include <unordered_map>
+
+#include "common/hex.h"
+#include "db/schema.h"
+
+namespace landslide::db {
+
+namespace {
+
+template <size_t N>
+bool CopyBytes(const std::vector<uint8_t>& in, std::array<uint8_t, N>* out) {
+  if (in.size() != N) return false;
+  std::memcpy(out->data(), in.data(), N);
+  return true;
+}
+
+struct VoterHashKey {
+  size_t operator()(const VoterHash& h) const {
+    size_t v;
+    std::memcpy(&v, h.data(), sizeof v);
+    return v;
+  }
+};
+
+class PgBallotStore final : public BallotStore {
+ public:
+  explicit PgBallotStore(PgStoreOptions options) : options_(std::move(options)) {}
+
+  Status Connect() {
+    conn_.reset();
+    auto c = PgConnection::Connect(options_.conninfo, options_.connect_timeout);
+    if (!c.ok()) return c.status();
+    conn_ = std::move(*c);
+    return Status::Ok();
+  }
+
+  Result<ShardHead> OpenShard(const std::string& shard) override {
+    LANDSLIDE_RETURN_IF_ERROR(EnsureConnected());
+    auto ins = conn_->ExecParams(
+        "INSERT INTO shards (shard, seq, head) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
+        {shard, ByteaParam(ChainHash{})});
+    if (!ins.ok()) return Fail(ins.status());
+    auto r = conn_->ExecParams("SELECT seq, head FROM shards WHERE shard = $1", {shard});
+    if (!r.ok()) return Fail(r.status());
+    if (r->rows() != 1) return Status::Internal("shard " + shard + " vanished");
+    ShardHead head;
+    head.shard = shard;
+    head.seq = r->GetInt(0, 0);
+    if (!CopyBytes(r->GetBytes(0, 1), &head.head)) {
+      return Status::Internal("shard " + shard + " has a malformed head");
+    }
+    return head;
+  }
+
+  Result<BatchCommit> CommitBatch(
+      const std::string& region, TimePoint voted_at, const std::vector<PollbookEntry>& entries,
+      const ShardHead& expected,
+      const std::function<SealedBatch(const std::vector<bool>& won)>& seal) override {
+    LANDSLIDE_RETURN_IF_ERROR(EnsureConnected());
+    BatchCommit out;
+    out.won.assign(entries.size(), false);
+    out.existing.resize(entries.size());
+
+    // Statements before COMMIT: any failure means nothing was recorded.
+    auto begin = conn_->Exec("BEGIN");
+    if (!begin.ok()) return Fail(begin.status());
+    std::vector<std::span<const uint8_t>> voters;
+    std::string idems = "{";
+    for (size_t i = 0; i < entries.size(); ++i) {
+      voters.emplace_back(entries[i].voter);
+      if (i) idems.push_back(',');
+      idems += '"';
+      if (entries[i].idempotency) idems += ToHex(*entries[i].idempotency);
+      idems += '"';
+    }
+    idems += '}';
+    std::string voter_array = HexArrayParam(voters);
+    auto ins = conn_->ExecParams(
+        "INSERT INTO pollbook (voter_hash, voted_at, region, idempotency_hash) "
+        "SELECT decode(v, 'hex'), to_timestamp($2::double precision / 1000000), $3, "
+        "       nullif(decode(i, 'hex'), ''::bytea) "
+        "FROM unnest($1::text[], $4::text[]) AS t(v, i) "
+        "ON CONFLICT (voter_hash) DO NOTHING RETURNING voter_hash",
+        {voter_array, std::to_string(voted_at.time_since_epoch().count()), region, idems});
+    if (!ins.ok()) return Abort(ins.status());
+    std::unordered_map<VoterHash, size_t, VoterHashKey> index;
+    for (size_t i = 0; i < entries.size(); ++i) index.emplace(entries[i].voter, i);
+    size_t winners = 0;
+    for (int row = 0; row < ins->rows(); ++row) {
+      VoterHash h;
+      if (!CopyBytes(ins->GetBytes(row, 0), &h)) return Abort(Status::Internal("bad voter hash"));
+      auto it = index.find(h);
+      if (it == index.end()) return Abort(Status::Internal("pollbook returned a stranger"));
+      out.won[it->second] = true;
+      ++winners;
+    }
+    if (winners < entries.size()) {
+      std::vector<std::span<const uint8_t>> losers;
+      for (size_t i = 0; i < entries.size(); ++i) {
+        if (!out.won[i]) losers.emplace_back(entries[i].voter);
+      }
+      auto r = conn_->ExecParams(
+          "SELECT voter_hash, (extract(epoch FROM voted_at) * 1000000)::bigint, region, "
+          "       idempotency_hash "
+          "FROM pollbook WHERE voter_hash IN (SELECT decode(v, 'hex') FROM unnest($1::text[]) v)",
+          {HexArrayParam(losers)});
+      if (!r.ok()) return Abort(r.status());
+      for (int row = 0; row < r->rows(); ++row) {
+        VoterHash h;
+        if (!CopyBytes(r->GetBytes(row, 0), &h)) return Abort(Status::Internal("bad voter hash"));
+        auto it = index.find(h);
+        if (it == index.end()) continue;
+        RecordedVote v;
+        v.voted_at = TimePoint(std::chrono::microseconds(r->GetInt(row, 1)));
+        v.region = std::string(r->Get(row, 2));
+        if (!r->IsNull(row, 3)) {
+          IdempotencyHash ih;
+          if (CopyBytes(r->GetBytes(row, 3), &ih)) v.idempotency = ih;
+        }
+        out.existing[it->second] = std::move(v);
+      }
+    }
+    SealedBatch batch;
+    if (winners > 0) {
+      batch = seal(out.won);
+      if (batch.seq != expected.seq + 1 || batch.shard != expected.shard) {
+        return Abort(Status::Internal("sealed batch does not follow the shard head"));
+      }
+      Status s = InsertBatch(batch, expected);
+      if (!s.ok()) return Abort(s);
+    }
+    auto commit = conn_->Exec("COMMIT");
+    if (commit.ok()) return out;
+    if (winners == 0) return Fail(commit.status());  // nothing was written either way
+    // The COMMIT may or may not have taken effect: find out from the database, never guess.
+    Result<bool> committed = ResolveCommit(batch);
+    if (!committed.ok()) return committed.status();
+    if (*committed) return out;
+    return Status::Unavailable("the batch was not committed: " + commit.status().message());
+  }
+
+ private:
+  Status EnsureConnected() {
+    if (conn_ && !conn_->IsBroken()) return Status::Ok();
+    return Connect();
+  }
+
+  // Drops a broken connection so the next call reconnects.
+  Status Fail(const Status& s) {
+    if (conn_ && conn_->IsBroken()) conn_.reset();
+    return s;
+  }
+  Status Abort(const Status& s) {
+    if (conn_ && !conn_->IsBroken()) (void)conn_->Exec("ROLLBACK");
+    return Fail(s);
+  }
+
+  Status InsertBatch(const SealedBatch& b, const ShardHead& expected) {
+    std::string seq = std::to_string(b.seq);
+    auto r = conn_->ExecParams(
+        "INSERT INTO batches (shard, seq, ballot_count, ephemeral_public, head) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        {b.shard, seq, std::to_string(b.ballots.size()), ByteaParam(b.ephemeral_public),
+         ByteaParam(b.head)});
+    if (!r.ok()) {
+      return r.status().code() == Code::kAlreadyExists ? Status::Aborted(r.status().message())
+                                                       : r.status();
+    }
+    std::vector<std::string_view> jurisdictions;
+    std::vector<std::span<const uint8_t>> nonces, sealed, receipts;
+    for (const auto& ballot : b.ballots) {
+      jurisdictions.push_back(ballot.jurisdiction);
+      nonces.emplace_back(ballot.sealed.nonce);
+      sealed.emplace_back(ballot.sealed.ciphertext);
+      receipts.emplace_back(ballot.receipt);
+    }
+    r = conn_->ExecParams(
+        "INSERT INTO ballots (shard, seq, position, jurisdiction, nonce, sealed, receipt) "
+        "SELECT $1, $2, (ord - 1)::int, j, decode(n, 'hex'), decode(s, 'hex'), decode(r, 'hex') "
+        "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY "
+        "     AS t(j, n, s, r, ord)",
+        {b.shard, seq, TextArrayParam(jurisdictions), HexArrayParam(nonces),
+         HexArrayParam(sealed), HexArrayParam(receipts)});
+    if (!r.ok()) return r.status();
+    r = conn_->ExecParams(
+        "UPDATE shards SET seq = $2, head = $3 WHERE shard = $1 AND seq = $4 AND head = $5",
+        {b.shard, seq, ByteaParam(b.head), std::to_string(expected.seq),
+         ByteaParam(expected.head)});
+    if (!r.ok()) return r.status();
+    if (r->AffectedRows() != 1) {
+      return Status::Aborted("shard " + b.shard + " moved under us (another writer?)");
+    }
+    return Status::Ok();
+  }
+
+  Result<bool> ResolveCommit(const SealedBatch& b) {
+    auto deadline = std::chrono::steady_clock::now() + options_.resolve_timeout;
+    Status last = Status::Unavailable("no attempt");
+    while (std::chrono::steady_clock::now() < deadline) {
+      conn_.reset();
+      Status c = Connect();
+      if (c.ok()) {
+        auto r = conn_->ExecParams(
+            "SELECT head FROM batches WHERE shard = $1 AND seq = $2",
+            {b.shard, std::to_string(b.seq)});
+        if (r.ok()) {
+          if (r->rows() == 0) return false;
+          ChainHash h;
+          return CopyBytes(r->GetBytes(0, 0), &h) && h == b.head;
+        }
+        last = r.status();
+      } else {
+        last = c;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    conn_.reset();
+    return Status::DeadlineExceeded("could not learn whether batch " + b.shard + "/" +
+                                    std::to_string(b.seq) + " committed: " + last.message());
+  }
+
+  PgStoreOptions options_;
+  std::unique_ptr<PgConnection> conn_;
+};
+
+class PgBatchSource final : public BatchSource {
+ public:
+  explicit PgBatchSource(std::unique_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
+
+  Result<std::vector<ShardHead>> Heads() override {
+    auto r = conn_->Exec("SELECT shard, seq, head FROM shards ORDER BY shard");
+    if (!r.ok()) return r.status();
+    std::vector<ShardHead> heads;
+    for (int i = 0; i < r->rows(); ++i) {
+      ShardHead h;
+      h.shard = std::string(r->Get(i, 0));
+      h.seq = r->GetInt(i, 1);
+      if (!CopyBytes(r->GetBytes(i, 2), &h.head)) return Status::Internal("malformed shard head");
+      heads.push_back(std::move(h));
+    }
+    return heads;
+  }
+
+  Result<std::vector<SealedBatch>> ReadBatches(const std::string& shard, int64_t after_seq,
+                                               int64_t up_to_seq, int limit) override {
+    auto b = conn_->ExecParams(
+        "SELECT seq, ephemeral_public, head, ballot_count FROM batches "
+        "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
+        {shard, std::to_string(after_seq), std::to_string(up_to_seq), std::to_string(limit)});
+    if (!b.ok()) return b.status();
+    std::vector<SealedBatch> batches(static_cast<size_t>(b->rows()));
+    if (batches.empty()) return batches;
+    for (int i = 0; i < b->rows(); ++i) {
+      auto& batch = batches[static_cast<size_t>(i)];
+      batch.shard = shard;
+      batch.seq = b->GetInt(i, 0);
+      if (!CopyBytes(b->GetBytes(i, 1), &batch.ephemeral_public) ||
+          !CopyBytes(b->GetBytes(i, 2), &batch.head)) {
+        return Status::Internal("malformed batch row");
+      }
+      batch.ballots.reserve(static_cast<size_t>(b->GetInt(i, 3)));
+    }
+    int64_t last = batches.back().seq;
+    auto r = conn_->ExecParams(
+        "SELECT seq, jurisdiction, nonce, sealed, receipt FROM ballots "
+        "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
+        {shard, std::to_string(after_seq), std::to_string(last)});
+    if (!r.ok()) return r.status();
+    size_t bi = 0;
+    for (int i = 0; i < r->rows(); ++i) {
+      int64_t seq = r->GetInt(i, 0);
+      while (bi < batches.size() && batches[bi].seq < seq) ++bi;
+      if (bi == batches.size() || batches[bi].seq != seq) {
+        return Status::Internal("ballot without its batch in shard " + shard);
+      }
+      StoredBallot ballot;
+      ballot.jurisdiction = std::string(r->Get(i, 1));
+      if (!CopyBytes(r->GetBytes(i, 2), &ballot.sealed.nonce) ||
+          !CopyBytes(r->GetBytes(i, 3), &ballot.sealed.ciphertext) ||
+          !CopyBytes(r->GetBytes(i, 4), &ballot.receipt)) {
+        return Status::Internal("malformed ballot row in shard " + shard);
+      }
+      batches[bi].ballots.push_back(std::move(ballot));
+    }
+    return batches;
+  }
+
+ private:
+  std::unique_ptr<PgConnection> conn_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BallotStore>> OpenPgBallotStore(const PgStoreOptions& options) {
+  auto store = std::make_unique<PgBallotStore>(options);
+  LANDSLIDE_RETURN_IF_ERROR(store->Connect());
+  return std::unique_ptr<BallotStore>(std::move(store));
+}
+
+Result<std::unique_ptr<BatchSource>> OpenPgBatchSource(const std::string& conninfo,
+                                                       std::chrono::seconds connect_timeout) {
+  auto c = PgConnection::Connect(conninfo, connect_timeout);
+  if (!c.ok()) return c.status();
+  return std::unique_ptr<BatchSource>(std::make_unique<PgBatchSource>(std::move(*c)));
+}
+
+}  // namespace landslide::db

@@ -1,0 +1,229 @@
+#include "db/pg_read_model.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "db/pg.h"
+#include "db/registry_store.h"
+
+namespace landslide::db {
+
+namespace {
+
+constexpr std::chrono::seconds kConnectTimeout{2};
+
+class PgReadModel final : public ReadModel {
+ public:
+  explicit PgReadModel(ReadModelOptions options) : options_(std::move(options)) {
+    for (int i = 0; i < options_.threads; ++i) workers_.emplace_back([this] { Run(); });
+  }
+  ~PgReadModel() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+  void FindReceipt(const Receipt& receipt,
+                   std::function<void(Result<std::optional<ReceiptInfo>>)> done) override {
+    Post([receipt, done = std::move(done)](PgConnection* conn, const Status& st) {
+      if (!st.ok()) return done(st);
+      auto r = conn->ExecParams(
+          "SELECT b.shard, b.seq, t.head FROM ballots b JOIN batches t USING (shard, seq) "
+          "WHERE b.receipt = $1",
+          {ByteaParam(receipt)});
+      if (!r.ok()) return done(r.status());
+      if (r->rows() == 0) return done(std::optional<ReceiptInfo>());
+      ReceiptInfo info;
+      info.shard = std::string(r->Get(0, 0));
+      info.batch = r->GetInt(0, 1);
+      auto head = r->GetBytes(0, 2);
+      if (head.size() == info.chain.size()) std::memcpy(info.chain.data(), head.data(), head.size());
+      done(std::optional<ReceiptInfo>(std::move(info)));
+    });
+  }
+
+  void FindVote(const VoterHash& voter,
+                std::function<void(Result<std::optional<TimePoint>>)> done) override {
+    Post([voter, done = std::move(done)](PgConnection* conn, const Status& st) {
+      if (!st.ok()) return done(st);
+      auto r = conn->ExecParams(
+          "SELECT (extract(epoch FROM voted_at) * 1000000)::bigint FROM pollbook "
+          "WHERE voter_hash = $1",
+          {ByteaParam(voter)});
+      if (!r.ok()) return done(r.status());
+      if (r->rows() == 0) return done(std::optional<TimePoint>());
+      return done(std::optional<TimePoint>(TimePoint(std::chrono::microseconds(r->GetInt(0, 0)))));
+    });
+  }
+
+ private:
+  using Job = std::function<void(PgConnection*, const Status&)>;
+
+  void Post(Job job) {
+    {
+      std::lock_guard lock(mu_);
+      if (jobs_.size() < options_.max_queued && !stopping_) {
+        jobs_.push_back(std::move(job));
+        cv_.notify_one();
+        return;
+      }
+    }
+    job(nullptr, Status::ResourceExhausted("too many look-ups are waiting"));
+  }
+
+  void Run() {
+    std::unique_ptr<PgConnection> conn;
+    while (true) {
+      Job job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      if (!conn || conn->IsBroken()) {
+        conn.reset();
+        auto c = PgConnection::Connect(options_.replica_conninfo, kConnectTimeout);
+        if (!c.ok()) {
+          job(nullptr, c.status());
+          continue;
+        }
+        conn = std::move(*c);
+      }
+      job(conn.get(), Status::Ok());
+    }
+  }
+
+  const ReadModelOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;    // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  std::vector<std::thread> workers_;
+};
+
+class PgRegionMonitor final : public RegionMonitor {
+ public:
+  PgRegionMonitor(std::string primary, std::string replica, const Election& election,
+                  RegistryHolder& registry, std::chrono::milliseconds interval)
+      : primary_conninfo_(std::move(primary)),
+        replica_conninfo_(std::move(replica)),
+        election_(election),
+        registry_(registry),
+        interval_(interval) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~PgRegionMonitor() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  ProbeStatus Primary() const override {
+    std::lock_guard lock(mu_);
+    return primary_;
+  }
+  ProbeStatus Replica() const override {
+    std::lock_guard lock(mu_);
+    return replica_;
+  }
+  void WaitFirstPass(std::chrono::milliseconds timeout) override {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return passes_ > 0; });
+  }
+
+ private:
+  static ProbeStatus Probe(const std::string& conninfo, std::unique_ptr<PgConnection>& conn,
+                           const char* sql, const std::function<Status(const PgResult&)>& check) {
+    if (!conn || conn->IsBroken()) {
+      conn.reset();
+      auto c = PgConnection::Connect(conninfo, kConnectTimeout);
+      if (!c.ok()) return {false, c.status().message()};
+      conn = std::move(*c);
+    }
+    auto r = conn->Exec(sql);
+    if (!r.ok()) return {false, r.status().message()};
+    Status s = check(*r);
+    return {s.ok(), s.message()};
+  }
+
+  void Run() {
+    std::unique_ptr<PgConnection> primary, replica;
+    while (true) {
+      ProbeStatus p = Probe(primary_conninfo_, primary, "SELECT pg_is_in_recovery()",
+                            [](const PgResult& r) {
+                              if (r.rows() == 1 && r.Get(0, 0) == "f") return Status::Ok();
+                              return Status::Unavailable("the primary is in recovery (a standby)");
+                            });
+      int64_t generation = -1;
+      ProbeStatus s = Probe(replica_conninfo_, replica,
+                            "SELECT generation FROM registry_meta WHERE id = 1",
+                            [&](const PgResult& r) {
+                              if (r.rows() == 1) generation = r.GetInt(0, 0);
+                              return Status::Ok();
+                            });
+      if (s.ok && generation >= 0 && generation != registry_.generation()) {
+        auto index = LoadRegistryIndex(*replica, election_);
+        if (index.ok()) {
+          spdlog::info("event=registry_loaded voters={} generation={}", index->size(), generation);
+          registry_.Set(std::make_shared<const RegistryIndex>(std::move(*index)));
+          registry_.set_generation(generation);
+        } else {
+          s = {false, "loading the registry: " + index.status().message()};
+        }
+      }
+      std::unique_lock lock(mu_);
+      if (p.ok != primary_.ok) {
+        spdlog::info("event=primary_probe ok={} error=\"{}\"", p.ok, p.error);
+      }
+      primary_ = p;
+      replica_ = s;
+      ++passes_;
+      cv_.notify_all();
+      cv_.wait_for(lock, interval_, [&] { return stopping_; });
+      if (stopping_) return;
+    }
+  }
+
+  const std::string primary_conninfo_;
+  const std::string replica_conninfo_;
+  const Election& election_;
+  RegistryHolder& registry_;
+  const std::chrono::milliseconds interval_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  ProbeStatus primary_;    // guarded by mu_
+  ProbeStatus replica_;    // guarded by mu_
+  int passes_ = 0;         // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<ReadModel> MakePgReadModel(const ReadModelOptions& options) {
+  return std::make_unique<PgReadModel>(options);
+}
+
+std::unique_ptr<RegionMonitor> StartRegionMonitor(const std::string& primary_conninfo,
+                                                  const std::string& replica_conninfo,
+                                                  const Election& election,
+                                                  RegistryHolder& registry,
+                                                  std::chrono::milliseconds interval) {
+  return std::make_unique<PgRegionMonitor>(primary_conninfo, replica_conninfo, election, registry,
+                                           interval);
+}
+
+}  // namespace landslide::db

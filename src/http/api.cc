@@ -1,0 +1,308 @@
+#include "http/api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/hex.h"
+#include "http/request_parsing.h"
+#include "http/results_json.h"
+
+namespace landslide::http {
+
+using nlohmann::ordered_json;
+
+HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = ordered_json{{"success", false}, {"error", code}, {"message", message}}.dump();
+  return r;
+}
+
+namespace {
+
+HttpResponse Unavailable(std::string_view message, int retry_after_s = 1) {
+  HttpResponse r = ErrorResponse(503, "unavailable", message);
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  return r;
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+bool IsJsonContentType(std::string_view ct) {
+  // "application/json" with optional parameters; case-insensitive type.
+  std::string lower;
+  for (char c : ct.substr(0, ct.find(';'))) lower.push_back(static_cast<char>(std::tolower(c)));
+  while (!lower.empty() && lower.back() == ' ') lower.pop_back();
+  return lower == "application/json";
+}
+
+}  // namespace
+
+Api::Api(ApiDeps deps)
+    : d_(std::move(deps)),
+      rate_limited_(d_.metrics->AddCounter("landslide_rate_limited_total",
+                                           "Requests refused with 429")),
+      latency_(d_.metrics->AddHistogram(
+          "landslide_request_seconds", "Time from request to response",
+          {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {
+  for (int code : {200, 201, 204, 400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 501, 503}) {
+    by_status_[code] = &d_.metrics->AddCounter("landslide_http_responses_total",
+                                               "HTTP responses by status code",
+                                               "code=\"" + std::to_string(code) + "\"");
+  }
+}
+
+void Api::CountOutcome(int status) {
+  if (status >= 0 && status < 600 && by_status_[status]) by_status_[status]->Add();
+}
+
+void Api::AddCors(const HttpRequest& req, HttpResponse& resp) const {
+  if (!req.origin) return;
+  for (const auto& o : d_.cors_origins) {
+    if (o == "*" || o == *req.origin) {
+      resp.headers.emplace_back("Access-Control-Allow-Origin", o == "*" ? "*" : *req.origin);
+      resp.headers.emplace_back("Vary", "Origin");
+      return;
+    }
+  }
+}
+
+void Api::Handle(HttpRequest req, Respond respond) {
+  auto start = std::chrono::steady_clock::now();
+  // Wrap the responder: CORS, metrics and latency for every answer, on whatever thread.
+  auto origin_req = std::make_shared<HttpRequest>();
+  origin_req->origin = req.origin;
+  Respond done = [this, origin_req, start, respond = std::move(respond)](HttpResponse r) {
+    AddCors(*origin_req, r);
+    CountOutcome(r.status);
+    latency_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    respond(std::move(r));
+  };
+
+  const std::string& p = req.path;
+  const bool api_path = p == "/votes" || p == "/ballot" || p.rfind("/votes/", 0) == 0 ||
+                        p.rfind("/receipts/", 0) == 0 || p == "/checkpoints" || p == "/health" ||
+                        p == "/metrics";
+  if (req.method == "OPTIONS" && api_path) {
+    HttpResponse r;
+    r.status = 204;
+    r.content_type.clear();
+    bool allowed = false;
+    for (const auto& o : d_.cors_origins) allowed |= req.origin && (o == "*" || o == *req.origin);
+    if (allowed) {
+      r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key");
+      r.headers.emplace_back("Access-Control-Max-Age", "600");
+    }
+    return done(std::move(r));
+  }
+  if (req.method == "POST" && (p == "/votes" || p == "/ballot")) {
+    int retry = 1;
+    if (d_.limiter && !d_.limiter->Allow(req.client, &retry)) {
+      rate_limited_.Add();
+      HttpResponse r = ErrorResponse(429, "rate_limited",
+                                     "Too many requests from this client; slow down and retry.");
+      r.headers.emplace_back("Retry-After", std::to_string(retry));
+      return done(std::move(r));
+    }
+    if (req.body_too_large) {
+      return done(ErrorResponse(413, "too_large", "The request body is over 1 KiB."));
+    }
+    if (!IsJsonContentType(req.content_type)) {
+      return done(ErrorResponse(415, "unsupported_media_type",
+                                "Send the body as JSON with Content-Type: application/json."));
+    }
+    if (p == "/votes") return CastVote(req, std::move(done));
+    return GetBallot(req, std::move(done));
+  }
+  if (req.method == "GET" || req.method == "HEAD") {
+    if (p == "/votes") return done(Votes(std::nullopt));
+    if (p.rfind("/votes/", 0) == 0) return done(Votes(p.substr(7)));
+    if (p.rfind("/receipts/", 0) == 0) return GetReceipt(std::string_view(p).substr(10), std::move(done));
+    if (p == "/health") return done(Health());
+    if (p == "/metrics") {
+      HttpResponse r;
+      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      r.body = d_.metrics->RenderPrometheus();
+      return done(std::move(r));
+    }
+    if (p == "/checkpoints") {
+      auto snap = d_.tallier->Snapshot();
+      return done(Json(200, RenderCheckpoint(*d_.election, *snap, d_.region, *d_.keys)));
+    }
+    auto asset = d_.assets.find(p);
+    if (asset != d_.assets.end()) {
+      HttpResponse r;
+      r.content_type = asset->second.content_type;
+      r.body = std::string(asset->second.body);
+      r.headers.emplace_back("Cache-Control", "no-cache");
+      return done(std::move(r));
+    }
+  }
+  if (api_path || d_.assets.count(p)) {
+    return done(ErrorResponse(405, "method_not_allowed", "This path does not take " + req.method + "."));
+  }
+  return done(ErrorResponse(404, "not_found", "There is nothing at " + p.substr(0, 100) + "."));
+}
+
+void Api::CastVote(const HttpRequest& req, Respond respond) {
+  if (draining_.load()) {
+    return respond(Unavailable("This region is shutting down; retry at another region."));
+  }
+  auto body = ParseVoteBody(req.body);
+  if (!body.ok()) return respond(ErrorResponse(400, "bad_request", body.status().message()));
+  if (req.idempotency_key && !IsValidIdempotencyKey(*req.idempotency_key)) {
+    return respond(ErrorResponse(400, "bad_request",
+                                 "Idempotency-Key must be 16 to 128 visible ASCII characters."));
+  }
+  std::string region = d_.region;
+  d_.votes->Cast(body->id, body->candidate, req.idempotency_key,
+                 [respond = std::move(respond), region](const CastReply& r) {
+    switch (r.result) {
+      case CastResult::kCounted: {
+        ordered_json j = {{"success", true},
+                          {"message", "Your ballot was counted."},
+                          {"receipt", ToHex(r.outcome.receipt)},
+                          {"region", r.outcome.region.empty() ? region : r.outcome.region},
+                          {"voted_at", FormatRfc3339(r.outcome.voted_at)}};
+        return respond(Json(201, j.dump()));
+      }
+      case CastResult::kAlreadyVoted: {
+        HttpResponse resp = ErrorResponse(409, "already_voted",
+                                          "This voter already has a counted ballot.");
+        auto j = ordered_json::parse(resp.body);
+        j["voted_at"] = FormatRfc3339(r.outcome.voted_at);
+        resp.body = j.dump();
+        return respond(std::move(resp));
+      }
+      case CastResult::kClosed:
+        return respond(ErrorResponse(403, "election_closed", "Voting is not open now."));
+      case CastResult::kUnknownVoter:
+        return respond(ErrorResponse(404, "unknown_voter", "This voter id is not in the registry."));
+      case CastResult::kNotOnBallot:
+        return respond(ErrorResponse(422, "not_on_ballot",
+                                     "That candidate is not on this voter's ballot."));
+      case CastResult::kQueueFull:
+        return respond(Unavailable("Too many ballots are waiting; nothing was recorded. Retry."));
+      case CastResult::kRegistryNotLoaded:
+        return respond(Unavailable("The voter registry is still loading; nothing was recorded."));
+      case CastResult::kUnavailable:
+        return respond(Unavailable(r.outcome.message.empty()
+                                       ? "The ballot could not be made durable; nothing was recorded."
+                                       : r.outcome.message + "."));
+    }
+  });
+}
+
+void Api::GetBallot(const HttpRequest& req, Respond respond) {
+  auto body = ParseBallotBody(req.body);
+  if (!body.ok()) return respond(ErrorResponse(400, "bad_request", body.status().message()));
+  VoterHash voter;
+  auto ballot = d_.votes->Ballot(body->id, &voter);
+  if (!ballot.ok()) {
+    if (ballot.status().code() == Code::kNotFound) {
+      return respond(ErrorResponse(404, "unknown_voter", "This voter id is not in the registry."));
+    }
+    return respond(Unavailable(ballot.status().message()));
+  }
+  auto view = std::make_shared<BallotView>(std::move(*ballot));
+  d_.reads->FindVote(voter, [respond = std::move(respond), view](
+                                Result<std::optional<TimePoint>> voted) {
+    if (!voted.ok()) return respond(Unavailable("The pollbook cannot be read right now."));
+    if (voted->has_value()) {
+      HttpResponse resp = ErrorResponse(409, "already_voted", "This voter already has a counted ballot.");
+      auto j = ordered_json::parse(resp.body);
+      j["voted_at"] = FormatRfc3339(**voted);
+      resp.body = j.dump();
+      return respond(std::move(resp));
+    }
+    ordered_json j = {{"state", view->jurisdiction}, {"candidates", view->candidates}};
+    respond(Json(200, j.dump()));
+  });
+}
+
+void Api::GetReceipt(std::string_view text, Respond respond) {
+  auto bytes = FromHex(text);
+  Receipt receipt;
+  if (!bytes || bytes->size() != receipt.size()) {
+    return respond(ErrorResponse(400, "bad_request", "A receipt is 32 hexadecimal characters."));
+  }
+  std::copy(bytes->begin(), bytes->end(), receipt.begin());
+  std::string shown = ToHex(receipt);
+  d_.reads->FindReceipt(receipt, [respond = std::move(respond), shown](
+                                     Result<std::optional<ReceiptInfo>> info) {
+    if (!info.ok()) return respond(Unavailable("Receipts cannot be read right now."));
+    ordered_json j = {{"receipt", shown}};
+    if (info->has_value()) {
+      j["status"] = "counted";
+      j["shard"] = (*info)->shard;
+      j["batch"] = (*info)->batch;
+      j["chain"] = ToHex((*info)->chain);
+    } else {
+      j["status"] = "unknown";
+      j["shard"] = nullptr;
+      j["batch"] = nullptr;
+      j["chain"] = nullptr;
+    }
+    respond(Json(200, j.dump()));
+  });
+}
+
+HttpResponse Api::Votes(std::optional<std::string> state) {
+  auto snap = d_.tallier->Snapshot();
+  if (state) {
+    auto body = RenderStateVotes(*d_.election, *snap, *state);
+    if (!body) {
+      return ErrorResponse(404, "unknown_state", "No jurisdiction is called " + state->substr(0, 20) + ".");
+    }
+    return Json(200, std::move(*body));
+  }
+  std::lock_guard lock(render_mu_);
+  if (rendered_for_ != snap) {
+    rendered_ = RenderVotes(*d_.election, *snap);
+    rendered_for_ = snap;
+  }
+  return Json(200, rendered_);
+}
+
+HttpResponse Api::Health() const {
+  ordered_json checks = ordered_json::object();
+  bool ok = true;
+  auto check = [&](const char* name, bool pass, const std::string& why) {
+    checks[name] = pass ? ordered_json{{"ok", true}} : ordered_json{{"ok", false}, {"error", why}};
+    ok = ok && pass;
+  };
+  ProbeStatus primary = d_.monitor->Primary();
+  std::string writer_error;
+  bool writer_ok = d_.intake->PrimaryOk(&writer_error);
+  check("primary", primary.ok && writer_ok, primary.ok ? writer_error : primary.error);
+  ProbeStatus replica = d_.monitor->Replica();
+  check("replica", replica.ok, replica.error);
+  auto snap = d_.tallier->Snapshot();
+  bool lag_ok = snap->ok && snap->lag_batches <= d_.max_tallier_lag_batches;
+  check("tallier", lag_ok,
+        !snap->ok ? snap->error
+                  : "the tallier is " + std::to_string(snap->lag_batches) + " batches behind");
+  size_t depth = d_.intake->depth();
+  check("intake", !draining_.load(), draining_.load() ? "draining" : "");
+  ordered_json body = {{"status", ok ? "ok" : "unavailable"},
+                       {"region", d_.region},
+                       {"checks", std::move(checks)},
+                       {"queue_depth", depth},
+                       {"tallier_lag_batches", snap->lag_batches}};
+  ordered_json heads = ordered_json::array();
+  for (const auto& h : snap->heads) {
+    heads.push_back({{"shard", h.shard}, {"seq", h.seq}, {"head", ToHex(h.head)}});
+  }
+  body["chain_heads"] = std::move(heads);
+  HttpResponse r = Json(ok ? 200 : 503, body.dump());
+  if (!ok) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+}  // namespace landslide::http

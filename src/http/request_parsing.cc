@@ -1,0 +1,100 @@
+#include "http/request_parsing.h"
+
+#include <simdjson.h>
+
+#include <array>
+
+#include "domain/voter_id.h"
+
+namespace landslide::http {
+
+namespace {
+
+// Reads a top-level object whose fields are all strings named in `names`, each required once.
+template <size_t N>
+Status ParseStringObject(std::string_view body, const std::array<std::string_view, N>& names,
+                         std::array<std::string, N>* values) {
+  if (body.size() > kMaxBodyBytes) return Status::InvalidArgument("the body is too large");
+  simdjson::padded_string padded(body);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(padded).get(doc) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("the body is not valid JSON");
+  }
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    return Status::InvalidArgument("the body must be a JSON object");
+  }
+  std::array<bool, N> seen{};
+  for (auto field_result : obj) {
+    simdjson::ondemand::field field;
+    if (std::move(field_result).get(field) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("the body is not valid JSON");
+    }
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("the body is not valid JSON");
+    }
+    size_t i = 0;
+    while (i < N && names[i] != key) ++i;
+    if (i == N) {
+      std::string shown(key.substr(0, 40));
+      for (char& c : shown) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') c = '?';
+      }
+      return Status::InvalidArgument("unknown field \"" + shown + "\"");
+    }
+    if (seen[i]) return Status::InvalidArgument("field \"" + std::string(key) + "\" appears twice");
+    seen[i] = true;
+    std::string_view value;
+    if (field.value().get_string().get(value) != simdjson::SUCCESS) {
+      return Status::InvalidArgument("field \"" + std::string(key) + "\" must be a string");
+    }
+    (*values)[i] = std::string(value);
+  }
+  // Past the object there must be nothing but whitespace.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    return Status::InvalidArgument("the body is not valid JSON");
+  }
+  for (size_t i = 0; i < N; ++i) {
+    if (!seen[i]) return Status::InvalidArgument("field \"" + std::string(names[i]) + "\" is missing");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<VoteBody> ParseVoteBody(std::string_view body) {
+  static constexpr std::array<std::string_view, 2> kNames = {"id", "candidate"};
+  std::array<std::string, 2> v;
+  Status s = ParseStringObject(body, kNames, &v);
+  if (!s.ok()) return s;
+  if (!IsValidVoterId(v[0])) {
+    return Status::InvalidArgument("\"id\" must be three groups of five base58 characters joined by '-'");
+  }
+  if (v[1].empty() || v[1].size() > 64) {
+    return Status::InvalidArgument("\"candidate\" must be a name of 1 to 64 bytes");
+  }
+  return VoteBody{std::move(v[0]), std::move(v[1])};
+}
+
+Result<BallotBody> ParseBallotBody(std::string_view body) {
+  static constexpr std::array<std::string_view, 1> kNames = {"id"};
+  std::array<std::string, 1> v;
+  Status s = ParseStringObject(body, kNames, &v);
+  if (!s.ok()) return s;
+  if (!IsValidVoterId(v[0])) {
+    return Status::InvalidArgument("\"id\" must be three groups of five base58 characters joined by '-'");
+  }
+  return BallotBody{std::move(v[0])};
+}
+
+bool IsValidIdempotencyKey(std::string_view key) {
+  if (key.size() < 16 || key.size() > 128) return false;
+  for (char c : key) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace landslide::http

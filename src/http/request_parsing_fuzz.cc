@@ -1,0 +1,21 @@
+// libFuzzer target for the request body parser: must never crash, leak or accept a body that
+// does not round-trip to valid fields.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "domain/voter_id.h"
+#include "http/request_parsing.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  auto vote = landslide::http::ParseVoteBody(body);
+  if (vote.ok() && (!landslide::IsValidVoterId(vote->id) || vote->candidate.empty() ||
+                    vote->candidate.size() > 64)) {
+    std::abort();
+  }
+  auto ballot = landslide::http::ParseBallotBody(body);
+  if (ballot.ok() && !landslide::IsValidVoterId(ballot->id)) std::abort();
+  (void)landslide::http::IsValidIdempotencyKey(body);
+  return 0;
+}

@@ -1,0 +1,77 @@
+#include "http/request_parsing.h"
+
+#include <gtest/gtest.h>
+
+namespace landslide::http {
+namespace {
+
+TEST(ParseVoteBody, AcceptsTheContractExample) {
+  auto v = ParseVoteBody(R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "Hillary Clinton"})");
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_EQ(v->id, "163uc-3NQXD-Wgfgg");
+  EXPECT_EQ(v->candidate, "Hillary Clinton");
+  auto reordered = ParseVoteBody(R"( {"candidate":"Jill Stein","id":"163uc-3NQXD-Wgfgg"} )");
+  ASSERT_TRUE(reordered.ok());
+  EXPECT_EQ(reordered->candidate, "Jill Stein");
+}
+
+TEST(ParseVoteBody, UnescapesStrings) {
+  auto v = ParseVoteBody(R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "Jill \u0053tein"})");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->candidate, "Jill Stein");
+}
+
+struct BadCase {
+  const char* body;
+  const char* message;
+};
+
+TEST(ParseVoteBody, RejectsEveryMalformedShapeWithAClearMessage) {
+  const BadCase cases[] = {
+      {"", "the body is not valid JSON"},
+      {"not json", "the body is not valid JSON"},
+      {"[]", "the body must be a JSON object"},
+      {"\"x\"", "the body must be a JSON object"},
+      {R"({"id": "163uc-3NQXD-Wgfgg"})", "field \"candidate\" is missing"},
+      {R"({"candidate": "Jill Stein"})", "field \"id\" is missing"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A", "extra": 1})", "unknown field \"extra\""},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A", "id": "163uc-3NQXD-Wgfgh"})",
+       "field \"id\" appears twice"},
+      {R"({"id": 163, "candidate": "A"})", "field \"id\" must be a string"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": null})", "field \"candidate\" must be a string"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ["A"]})", "field \"candidate\" must be a string"},
+      {R"({"id": "163uc-3NQXD-Wgfg0", "candidate": "A"})",
+       "\"id\" must be three groups of five base58 characters joined by '-'"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ""})",
+       "\"candidate\" must be a name of 1 to 64 bytes"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A"} {})", "the body is not valid JSON"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A")", "the body is not valid JSON"},
+      {"{\"id\": \"163uc-3NQXD-Wgfgg\", \"candidate\": \"\xff\xfe\"}", "the body is not valid JSON"},
+  };
+  for (const auto& c : cases) {
+    auto v = ParseVoteBody(c.body);
+    ASSERT_FALSE(v.ok()) << c.body;
+    EXPECT_EQ(v.status().code(), Code::kInvalidArgument);
+    EXPECT_EQ(v.status().message(), c.message) << c.body;
+  }
+}
+
+TEST(ParseVoteBody, RejectsOversizedBodies) {
+  std::string body = R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ")" + std::string(2000, 'a') + "\"}";
+  EXPECT_FALSE(ParseVoteBody(body).ok());
+}
+
+TEST(ParseBallotBody, OnlyTheId) {
+  EXPECT_TRUE(ParseBallotBody(R"({"id": "163uc-3NQXD-Wgfgg"})").ok());
+  EXPECT_FALSE(ParseBallotBody(R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A"})").ok());
+}
+
+TEST(IdempotencyKey, LengthAndCharset) {
+  EXPECT_TRUE(IsValidIdempotencyKey("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  EXPECT_FALSE(IsValidIdempotencyKey("short"));
+  EXPECT_FALSE(IsValidIdempotencyKey(std::string(129, 'a')));
+  EXPECT_FALSE(IsValidIdempotencyKey("has a space in it, too long"));
+}
+
+}  // namespace
+}  // namespace landslide::http

@@ -1,0 +1,296 @@
+#include "voting/intake_queue.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <unordered_map>
+
+namespace landslide {
+
+struct IntakeQueue::Writer {
+  std::string shard;
+  std::unique_ptr<BallotStore> store;
+  std::optional<ShardHead> head;  // known head of this writer's chain
+  std::thread thread;
+};
+
+IntakeQueue::IntakeQueue(IntakeOptions options, const Election& election,
+                         const PublicKey& election_public,
+                         const std::array<uint8_t, 32>& registry_key,
+                         BallotStoreFactory store_factory, MetricsRegistry& metrics)
+    : options_(std::move(options)),
+      election_(election),
+      election_public_(election_public),
+      hasher_(registry_key),
+      store_factory_(std::move(store_factory)),
+      batch_size_(metrics.AddHistogram("landslide_batch_ballots", "Ballots per committed batch",
+                                       {1, 4, 16, 64, 256, 1024, 4096})),
+      commit_seconds_(metrics.AddHistogram(
+          "landslide_batch_commit_seconds", "Time to commit one batch, synchronous replication included",
+          {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5})),
+      commit_failures_(metrics.AddCounter("landslide_batch_failures_total",
+                                          "Batches that could not be committed")),
+      depth_gauge_(metrics.AddGauge("landslide_intake_queue_depth", "Ballots waiting to commit")) {
+  for (int i = 0; i < options_.writers; ++i) {
+    auto w = std::make_unique<Writer>();
+    w->shard = options_.region + "-w" + std::to_string(i);
+    writers_.push_back(std::move(w));
+  }
+}
+
+IntakeQueue::~IntakeQueue() { Drain(); }
+
+void IntakeQueue::Start() {
+  for (auto& w : writers_) {
+    Writer* raw = w.get();
+    w->thread = std::thread([this, raw] { RunWriter(*raw); });
+  }
+}
+
+bool IntakeQueue::Submit(VoteTicket& ticket) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= options_.capacity) return false;
+    queue_.push_back(std::move(ticket));
+    depth_gauge_.Set(static_cast<double>(queue_.size()));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void IntakeQueue::Drain() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& w : writers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+size_t IntakeQueue::depth() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+bool IntakeQueue::PrimaryOk(std::string* why) const {
+  std::lock_guard lock(mu_);
+  if (why) *why = primary_error_;
+  return primary_ok_;
+}
+
+std::vector<std::string> IntakeQueue::shards() const {
+  std::vector<std::string> out;
+  for (const auto& w : writers_) out.push_back(w->shard);
+  return out;
+}
+
+void IntakeQueue::SetPrimaryStatus(bool ok, const std::string& why) {
+  std::lock_guard lock(mu_);
+  primary_ok_ = ok;
+  primary_error_ = why;
+}
+
+void IntakeQueue::RunWriter(Writer& w) {
+  while (true) {
+    std::vector<VoteTicket> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty()) return;  // stopping and drained
+      if (queue_.size() < options_.max_batch && !stopping_ && options_.linger.count() > 0) {
+        cv_.wait_for(lock, options_.linger,
+                     [&] { return queue_.size() >= options_.max_batch || stopping_; });
+      }
+      size_t n = std::min(queue_.size(), options_.max_batch);
+      batch.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      depth_gauge_.Set(static_cast<double>(queue_.size()));
+    }
+    if (!batch.empty()) Process(w, batch);
+  }
+}
+
+void IntakeQueue::ReplyAll(std::vector<VoteTicket>& batch, const std::string& why) {
+  VoteOutcome out;
+  out.kind = VoteOutcome::Kind::kUnavailable;
+  out.message = why;
+  for (auto& t : batch) t.done(out);
+}
+
+void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<VoteTicket> live;
+  std::vector<VoteTicket> expired;
+  for (auto& t : batch) (t.deadline < now ? expired : live).push_back(std::move(t));
+  if (!expired.empty()) ReplyAll(expired, "the ballot waited too long to be committed");
+  if (live.empty()) return;
+
+  if (!w.store) {
+    auto store = store_factory_();
+    if (!store.ok()) {
+      SetPrimaryStatus(false, store.status().message());
+      commit_failures_.Add();
+      spdlog::warn("event=primary_unreachable shard={} error=\"{}\"", w.shard,
+                   store.status().message());
+      ReplyAll(live, "no primary database is reachable");
+      // Do not spin against a dead primary; callers were told to retry later.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return;
+    }
+    w.store = std::move(*store);
+    w.head.reset();
+  }
+  CommitAndReply(w, live);
+}
+
+namespace {
+struct HashKey {
+  size_t operator()(const VoterHash& h) const {
+    size_t v;
+    std::memcpy(&v, h.data(), sizeof v);
+    return v;
+  }
+};
+}  // namespace
+
+void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
+  // The database decides between batches and regions; within a batch, the first ticket of a
+  // voter goes to the database and later ones follow its outcome.
+  std::vector<PollbookEntry> entries;
+  std::vector<size_t> entry_of(batch.size());
+  std::vector<size_t> ticket_of;
+  std::vector<std::optional<IdempotencyHash>> key_hash(batch.size());
+  std::unordered_map<VoterHash, size_t, HashKey> first;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].idempotency_key) key_hash[i] = hasher_.HashIdempotencyKey(*batch[i].idempotency_key);
+    auto [it, inserted] = first.emplace(batch[i].voter, entries.size());
+    if (inserted) {
+      entries.push_back({batch[i].voter, key_hash[i]});
+      ticket_of.push_back(i);
+    }
+    entry_of[i] = it->second;
+  }
+
+  TimePoint voted_at = std::chrono::time_point_cast<std::chrono::milliseconds>(Now());
+  std::vector<Receipt> receipts(entries.size());
+  auto seal = [&](const std::vector<bool>& won) {
+    BatchSealer sealer(election_public_);
+    SealedBatch b;
+    b.shard = w.shard;
+    b.seq = w.head->seq + 1;
+    b.ephemeral_public = sealer.ephemeral_public();
+    for (size_t e = 0; e < entries.size(); ++e) {
+      if (!won[e]) continue;
+      const VoteTicket& t = batch[ticket_of[e]];
+      receipts[e] = t.idempotency_key ? hasher_.ReceiptFor(t.voter, *t.idempotency_key)
+                                      : RandomReceipt();
+      StoredBallot ballot;
+      ballot.jurisdiction = election_.jurisdictions()[t.jurisdiction].code;
+      ballot.receipt = receipts[e];
+      ballot.sealed = sealer.Seal(election_.candidates()[t.candidate]);
+      b.ballots.push_back(std::move(ballot));
+    }
+    // Shuffle so that the stored order says nothing about arrival order (Fisher-Yates with
+    // libsodium's unbiased uniform draw).
+    for (size_t i = b.ballots.size(); i > 1; --i) {
+      size_t j = randombytes_uniform(static_cast<uint32_t>(i));
+      std::swap(b.ballots[i - 1], b.ballots[j]);
+    }
+    std::vector<ChainedBallot> chained;
+    chained.reserve(b.ballots.size());
+    for (const auto& s : b.ballots) {
+      chained.push_back({s.jurisdiction, &s.receipt, &s.sealed.nonce, s.sealed.ciphertext});
+    }
+    b.head = ChainNext(w.head->head, w.shard, b.seq, b.ephemeral_public, chained);
+    return b;
+  };
+
+  Result<BatchCommit> result = Status::Unavailable("not attempted");
+  ChainHash new_head{};
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (!w.head) {
+      auto head = w.store->OpenShard(w.shard);
+      if (!head.ok()) {
+        result = head.status();
+        break;
+      }
+      w.head = *head;
+    }
+    auto start = std::chrono::steady_clock::now();
+    auto seal_and_remember = [&](const std::vector<bool>& won) {
+      SealedBatch b = seal(won);
+      new_head = b.head;
+      return b;
+    };
+    result = w.store->CommitBatch(options_.region, voted_at, entries, *w.head, seal_and_remember);
+    commit_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (result.ok() || result.status().code() != Code::kAborted) break;
+    spdlog::warn("event=shard_moved shard={} error=\"{}\"", w.shard, result.status().message());
+    w.head.reset();  // another writer moved our shard; reload its head and try once more
+  }
+
+  if (!result.ok()) {
+    commit_failures_.Add();
+    w.head.reset();
+    const Status& s = result.status();
+    if (s.code() == Code::kUnavailable || s.code() == Code::kDeadlineExceeded) {
+      w.store.reset();  // reconnect next time (the primary may have moved)
+    }
+    SetPrimaryStatus(false, s.message());
+    spdlog::warn("event=batch_failed shard={} ballots={} error=\"{}\"", w.shard, batch.size(),
+                 s.message());
+    ReplyAll(batch, s.code() == Code::kDeadlineExceeded
+                        ? "the outcome of this ballot is not known yet; retry with the same "
+                          "Idempotency-Key"
+                        : "the ballot could not be made durable");
+    return;
+  }
+  SetPrimaryStatus(true, "");
+  const BatchCommit& commit = *result;
+  size_t winners = 0;
+  for (bool b : commit.won) winners += b;
+  if (winners > 0) {
+    w.head->seq += 1;
+    w.head->head = new_head;
+    batch_size_.Observe(static_cast<double>(winners));
+  }
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    size_t e = entry_of[i];
+    VoteOutcome out;
+    out.kind = VoteOutcome::Kind::kAlreadyVoted;
+    std::optional<IdempotencyHash> recorded_key;
+    if (commit.won[e]) {
+      out.voted_at = voted_at;
+      out.region = options_.region;
+      recorded_key = entries[e].idempotency;
+      if (ticket_of[e] == i) {
+        out.kind = VoteOutcome::Kind::kCounted;
+        out.receipt = receipts[e];
+      }
+    } else if (commit.existing[e]) {
+      out.voted_at = commit.existing[e]->voted_at;
+      out.region = commit.existing[e]->region;
+      recorded_key = commit.existing[e]->idempotency;
+    } else {
+      out.kind = VoteOutcome::Kind::kUnavailable;
+      out.message = "the pollbook lost track of this voter";
+    }
+    // A retry with the key of the counted ballot gets that ballot's answer again.
+    if (out.kind == VoteOutcome::Kind::kAlreadyVoted && key_hash[i] && recorded_key &&
+        *key_hash[i] == *recorded_key) {
+      out.kind = VoteOutcome::Kind::kCounted;
+      out.receipt = hasher_.ReceiptFor(batch[i].voter, *batch[i].idempotency_key);
+    }
+    batch[i].done(out);
+  }
+}
+
+}  // namespace landslide

@@ -1,0 +1,104 @@
+// The intake queue: the stage the AWS demo gave to SQS. API threads submit validated ballots;
+// writer threads take them in batches, seal the choices under one ephemeral key per batch and
+// commit each batch to the primary in one transaction (group commit). A caller hears "counted"
+// only after COMMIT returned. When the queue is full, draining, or no primary answers, the
+// caller hears "unavailable" and nothing was recorded.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/metrics.h"
+#include "domain/election.h"
+#include "voting/ballot_store.h"
+
+namespace landslide {
+
+struct VoteOutcome {
+  enum class Kind { kCounted, kAlreadyVoted, kUnavailable };
+  Kind kind = Kind::kUnavailable;
+  Receipt receipt{};
+  TimePoint voted_at{};
+  std::string region;   // where the counted ballot was taken
+  std::string message;  // why, for kUnavailable
+};
+
+// Called exactly once per ticket, on a writer thread. Must not throw and must not block.
+using VoteCallback = std::function<void(const VoteOutcome&)>;
+
+struct VoteTicket {
+  VoterHash voter{};
+  JurisdictionIndex jurisdiction = 0;
+  CandidateIndex candidate = 0;
+  std::optional<std::string> idempotency_key;
+  std::chrono::steady_clock::time_point deadline;  // not committed by then: unavailable
+  VoteCallback done;
+};
+
+struct IntakeOptions {
+  std::string region;
+  size_t capacity = 100000;                  // ballots waiting, across writers
+  size_t max_batch = 4096;                   // ballots per transaction
+  std::chrono::microseconds linger{1000};    // wait this long for a batch to fill
+  int writers = 2;                           // connections to the primary, one shard each
+};
+
+class IntakeQueue {
+ public:
+  IntakeQueue(IntakeOptions options, const Election& election, const PublicKey& election_public,
+              const std::array<uint8_t, 32>& registry_key, BallotStoreFactory store_factory,
+              MetricsRegistry& metrics);
+  ~IntakeQueue();
+  IntakeQueue(const IntakeQueue&) = delete;
+  IntakeQueue& operator=(const IntakeQueue&) = delete;
+
+  void Start();
+  // Takes the ticket, or hands it back (returns false) when full or draining.
+  bool Submit(VoteTicket& ticket);
+  // Stops taking tickets, commits everything queued, joins the writers.
+  void Drain();
+
+  size_t depth() const;
+  // Whether the last attempt to commit (or connect) succeeded, and why not.
+  bool PrimaryOk(std::string* why) const;
+  // The writer shards' names ("<region>-w0", ...).
+  std::vector<std::string> shards() const;
+
+ private:
+  struct Writer;
+  void RunWriter(Writer& w);
+  void Process(Writer& w, std::vector<VoteTicket>& batch);
+  void CommitAndReply(Writer& w, std::vector<VoteTicket>& batch);
+  void ReplyAll(std::vector<VoteTicket>& batch, const std::string& why);
+  void SetPrimaryStatus(bool ok, const std::string& why);
+
+  const IntakeOptions options_;
+  const Election& election_;
+  const PublicKey election_public_;
+  const VoterHasher hasher_;
+  const BallotStoreFactory store_factory_;
+
+  Histogram& batch_size_;
+  Histogram& commit_seconds_;
+  Counter& commit_failures_;
+  Gauge& depth_gauge_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<VoteTicket> queue_;  // guarded by mu_
+  bool stopping_ = false;         // guarded by mu_
+  bool primary_ok_ = true;        // guarded by mu_
+  std::string primary_error_;     // guarded by mu_
+
+  std::vector<std::unique_ptr<Writer>> writers_;
+};
+
+}  // namespace landslide

@@ -1,0 +1,155 @@
+#include "voting/tallier.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/hex.h"
+
+namespace landslide {
+
+Tallier::Tallier(const Election& election, const std::array<uint8_t, 32>& election_secret,
+                 BatchSourceFactory source_factory, std::chrono::milliseconds poll_interval,
+                 MetricsRegistry& metrics)
+    : election_(election),
+      opener_(election_secret),
+      source_factory_(std::move(source_factory)),
+      poll_interval_(poll_interval),
+      lag_gauge_(metrics.AddGauge("landslide_tallier_lag_batches",
+                                  "Committed batches the tallier has not counted yet")),
+      counted_(metrics.AddCounter("landslide_tallier_ballots_total",
+                                  "Ballots opened and counted by this region's tallier")),
+      tally_(election) {
+  auto first = std::make_shared<TallySnapshot>(election);
+  first->error = "the tallier has not read the standby yet";
+  snapshot_.store(first);
+}
+
+Tallier::~Tallier() { Stop(); }
+
+void Tallier::Start() {
+  thread_ = std::thread([this] {
+    while (true) {
+      Status s = Pass();
+      Publish(s);
+      std::unique_lock lock(mu_);
+      // Caught up: wait a poll interval. Behind: go straight on.
+      if (lag_ == 0 || !s.ok()) cv_.wait_for(lock, poll_interval_, [&] { return stopping_; });
+      if (stopping_) return;
+    }
+  });
+}
+
+void Tallier::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Tallier::PollOnce() {
+  Status s;
+  do {
+    s = Pass();
+    Publish(s);
+  } while (s.ok() && lag_ > 0);
+  return s;
+}
+
+Status Tallier::Pass() {
+  if (!source_) {
+    auto src = source_factory_();
+    if (!src.ok()) return src.status();
+    source_ = std::move(*src);
+  }
+  auto heads = source_->Heads();
+  if (!heads.ok()) {
+    source_.reset();
+    return heads.status();
+  }
+  int64_t lag = 0;
+  constexpr int kBatchesPerRead = 256;
+  for (const ShardHead& remote : *heads) {
+    ShardHead& local = heads_.try_emplace(remote.shard, ShardHead{remote.shard, 0, {}}).first->second;
+    if (remote.seq <= local.seq) continue;
+    if (broken_chain_) {
+      lag += remote.seq - local.seq;
+      continue;
+    }
+    auto batches = source_->ReadBatches(remote.shard, local.seq, remote.seq, kBatchesPerRead);
+    if (!batches.ok()) {
+      source_.reset();
+      return batches.status();
+    }
+    for (const SealedBatch& b : *batches) {
+      Status s = CountBatch(b, local);
+      if (!s.ok()) {
+        broken_chain_ = true;
+        broken_why_ = s.message();
+        spdlog::error("event=chain_broken shard={} seq={} error=\"{}\"", b.shard, b.seq,
+                      s.message());
+        break;
+      }
+    }
+    lag += remote.seq - local.seq;
+  }
+  lag_ = lag;
+  if (broken_chain_) return Status::Internal(broken_why_);
+  return Status::Ok();
+}
+
+Status Tallier::CountBatch(const SealedBatch& b, ShardHead& head) {
+  if (b.seq != head.seq + 1) {
+    return Status::Internal("shard " + b.shard + " jumps from batch " + std::to_string(head.seq) +
+                            " to " + std::to_string(b.seq));
+  }
+  std::vector<ChainedBallot> chained;
+  chained.reserve(b.ballots.size());
+  for (const auto& s : b.ballots) {
+    chained.push_back({s.jurisdiction, &s.receipt, &s.sealed.nonce, s.sealed.ciphertext});
+  }
+  ChainHash expect = ChainNext(head.head, b.shard, b.seq, b.ephemeral_public, chained);
+  if (expect != b.head) {
+    return Status::Internal("hash chain of shard " + b.shard + " breaks at batch " +
+                            std::to_string(b.seq));
+  }
+  // Open everything first so a bad ballot leaves the tallies untouched.
+  std::vector<std::pair<JurisdictionIndex, CandidateIndex>> votes;
+  votes.reserve(b.ballots.size());
+  opener_.UseBatch(b.ephemeral_public);
+  for (const auto& s : b.ballots) {
+    auto j = election_.FindJurisdiction(s.jurisdiction);
+    auto choice = opener_.Open(s.sealed.nonce, s.sealed.ciphertext);
+    if (!j || !choice) {
+      return Status::Internal("a ballot of batch " + b.shard + "/" + std::to_string(b.seq) +
+                              " cannot be opened");
+    }
+    auto c = election_.FindCandidate(*choice);
+    if (!c || !election_.OnBallot(*j, *c)) {
+      return Status::Internal("a ballot of batch " + b.shard + "/" + std::to_string(b.seq) +
+                              " names a candidate not on its ballot");
+    }
+    votes.emplace_back(*j, *c);
+  }
+  for (auto [j, c] : votes) tally_.Add(j, c);
+  counted_.Add(static_cast<int64_t>(votes.size()));
+  head.seq = b.seq;
+  head.head = b.head;
+  ++version_;
+  return Status::Ok();
+}
+
+void Tallier::Publish(const Status& pass) {
+  auto snap = std::make_shared<TallySnapshot>(election_);
+  snap->tally = tally_;
+  for (const auto& [name, h] : heads_) snap->heads.push_back(h);
+  snap->as_of = Now();
+  snap->lag_batches = lag_;
+  snap->ok = pass.ok();
+  snap->error = pass.message();
+  snap->version = version_;
+  lag_gauge_.Set(static_cast<double>(lag_));
+  snapshot_.store(std::move(snap));
+}
+
+}  // namespace landslide
