@@ -1,13 +1,15 @@
 #include "http/server.h"
 
 // Boost 1.74 with g++ 12 in C++20 mode: <utility> must come before any Asio header.
+// clang-format off
 #include <utility>
+// clang-format on
+
+#include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
-
 #include <thread>
 #include <vector>
 
@@ -39,10 +41,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(8 * 1024);
     parser_->body_limit(kMaxBody);
     stream_.expires_after(std::chrono::seconds(idle_timeout_s_));
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
