@@ -12,9 +12,9 @@
 namespace landslide::audit {
 
 enum class CheckpointVerdict {
-  kAgrees,       // same chain heads and the same tallies as the recount
-  kBehind,       // a consistent prefix of the recount (the region has not caught up yet)
-  kDisagrees,    // a different head or different tallies: something is wrong
+  kAgrees,     // same chain heads and the same tallies as the recount
+  kBehind,     // a consistent prefix of the recount (the region has not caught up yet)
+  kDisagrees,  // a different head or different tallies: something is wrong
 };
 
 struct CheckpointResult {

@@ -42,9 +42,10 @@ int RunAudit(const AuditOptions& o) {
   // The recount: the same code path as a region's tallier, from an empty state, on --db.
   MetricsRegistry metrics;
   std::string db = o.db;
-  Tallier recount(*election, *keys->election_secret,
-                  [db]() { return db::OpenPgBatchSource(db, std::chrono::seconds(5)); },
-                  std::chrono::milliseconds(10), metrics);
+  Tallier recount(
+      *election, *keys->election_secret,
+      [db]() { return db::OpenPgBatchSource(db, std::chrono::seconds(5)); },
+      std::chrono::milliseconds(10), metrics);
   Status s = recount.PollOnce();
   auto snap = recount.Snapshot();
   if (!s.ok()) problem("recount failed: " + s.message());

@@ -15,7 +15,8 @@ std::optional<std::pair<std::string, uint16_t>> ParseHostPort(const std::string&
   auto [p, ec] = std::from_chars(b, e, port);
   if (ec != std::errc() || p != e || port > 65535) return std::nullopt;
   std::string host = text.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 

@@ -57,7 +57,8 @@ int RunServe(const ServeOptions& o) {
   auto hostport = ParseHostPort(o.http);
   if (!hostport) return Fail(2, "--http must be HOST:PORT, e.g. 127.0.0.1:8080");
   spdlog::set_default_logger(spdlog::stderr_logger_mt("serve-" + o.region));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l region=" + o.region + " %v", spdlog::pattern_time_type::utc);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l region=" + o.region + " %v",
+                      spdlog::pattern_time_type::utc);
   spdlog::set_level(spdlog::level::from_str(o.log_level));
 
   auto election = LoadElectionOrDefault(o.election_file);
@@ -82,8 +83,8 @@ int RunServe(const ServeOptions& o) {
 
   MetricsRegistry metrics;
   RegistryHolder registry;
-  auto monitor = db::StartRegionMonitor(o.db, replica, *election, registry,
-                                        std::chrono::milliseconds(1000));
+  auto monitor =
+      db::StartRegionMonitor(o.db, replica, *election, registry, std::chrono::milliseconds(1000));
   IntakeOptions intake_options;
   intake_options.region = o.region;
   intake_options.capacity = o.queue_capacity;
@@ -91,12 +92,13 @@ int RunServe(const ServeOptions& o) {
   intake_options.linger = std::chrono::microseconds(o.linger_us);
   intake_options.writers = o.writers;
   std::string primary = o.db;
-  IntakeQueue intake(intake_options, *election, keys->election_public, keys->registry_key,
-                     [primary]() { return db::OpenPgBallotStore({.conninfo = primary}); },
-                     metrics);
-  Tallier tallier(*election, *keys->election_secret,
-                  [replica]() { return db::OpenPgBatchSource(replica, std::chrono::seconds(2)); },
-                  std::chrono::milliseconds(50), metrics);
+  IntakeQueue intake(
+      intake_options, *election, keys->election_public, keys->registry_key,
+      [primary]() { return db::OpenPgBallotStore({.conninfo = primary}); }, metrics);
+  Tallier tallier(
+      *election, *keys->election_secret,
+      [replica]() { return db::OpenPgBatchSource(replica, std::chrono::seconds(2)); },
+      std::chrono::milliseconds(50), metrics);
   auto reads = db::MakePgReadModel({.replica_conninfo = replica});
   VoterHasher hasher(keys->registry_key);
   VoteService votes(*election, registry, intake, hasher,

@@ -54,8 +54,7 @@ class MetricsRegistry {
   // `labels` is a fixed label set such as `outcome="counted"`, or empty.
   Counter& AddCounter(const std::string& name, const std::string& help,
                       const std::string& labels = "");
-  Gauge& AddGauge(const std::string& name, const std::string& help,
-                  const std::string& labels = "");
+  Gauge& AddGauge(const std::string& name, const std::string& help, const std::string& labels = "");
   Histogram& AddHistogram(const std::string& name, const std::string& help,
                           std::vector<double> upper_bounds);
   std::string RenderPrometheus() const;

@@ -39,9 +39,7 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
   static Status Aborted(std::string m) { return {Code::kAborted, std::move(m)}; }
-  static Status DeadlineExceeded(std::string m) {
-    return {Code::kDeadlineExceeded, std::move(m)};
-  }
+  static Status DeadlineExceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
@@ -63,7 +61,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -87,8 +85,8 @@ class [[nodiscard]] Result {
 
 }  // namespace landslide
 
-#define LANDSLIDE_RETURN_IF_ERROR(expr)      \
-  do {                                       \
-    ::landslide::Status _st = (expr);        \
-    if (!_st.ok()) return _st;               \
+#define LANDSLIDE_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::landslide::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)

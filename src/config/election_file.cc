@@ -58,7 +58,8 @@ Status CheckKeys(const json& obj, const std::set<std::string>& allowed, const st
 
 Result<std::string> GetString(const json& obj, const std::string& key, const std::string& where) {
   if (!obj.contains(key)) return std::string();
-  if (!obj[key].is_string()) return Status::InvalidArgument(where + "." + key + " must be a string");
+  if (!obj[key].is_string())
+    return Status::InvalidArgument(where + "." + key + " must be a string");
   return obj[key].get<std::string>();
 }
 

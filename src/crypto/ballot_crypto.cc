@@ -54,7 +54,8 @@ BatchSealer::BatchSealer(const PublicKey& election_public) {
   std::array<uint8_t, 32> ephemeral_secret;
   crypto_box_keypair(ephemeral_public_.data(), ephemeral_secret.data());
   // The result is nonzero only for a low-order public key, which CreateKeys never makes.
-  if (crypto_box_beforenm(shared_key_.data(), election_public.data(), ephemeral_secret.data()) != 0) {
+  if (crypto_box_beforenm(shared_key_.data(), election_public.data(), ephemeral_secret.data()) !=
+      0) {
     shared_key_.fill(0);
   }
   sodium_memzero(ephemeral_secret.data(), ephemeral_secret.size());
@@ -82,7 +83,8 @@ BallotOpener::~BallotOpener() {
 
 void BallotOpener::UseBatch(const PublicKey& ephemeral_public) {
   if (have_batch_ && ephemeral_public == current_) return;
-  have_batch_ = crypto_box_beforenm(shared_key_.data(), ephemeral_public.data(), secret_.data()) == 0;
+  have_batch_ =
+      crypto_box_beforenm(shared_key_.data(), ephemeral_public.data(), secret_.data()) == 0;
   current_ = ephemeral_public;
 }
 
@@ -90,8 +92,8 @@ std::optional<std::string> BallotOpener::Open(const Nonce& nonce,
                                               std::span<const uint8_t> ciphertext) const {
   if (!have_batch_ || ciphertext.size() != kSealedSize) return std::nullopt;
   std::array<uint8_t, kSealedPlaintextSize> plain;
-  if (crypto_box_open_easy_afternm(plain.data(), ciphertext.data(), ciphertext.size(),
-                                   nonce.data(), shared_key_.data()) != 0) {
+  if (crypto_box_open_easy_afternm(plain.data(), ciphertext.data(), ciphertext.size(), nonce.data(),
+                                   shared_key_.data()) != 0) {
     return std::nullopt;
   }
   size_t len = 0;

@@ -62,8 +62,8 @@ Result<ElectionKeys> CreateKeys(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::Unavailable("cannot create " + dir.string() + ": " + ec.message());
-  for (const char* name : {"registry.key", "election.pub", "election.sec", "signing.pub",
-                           "signing.sec"}) {
+  for (const char* name :
+       {"registry.key", "election.pub", "election.sec", "signing.pub", "signing.sec"}) {
     if (fs::exists(dir / name)) {
       return Status::FailedPrecondition((dir / name).string() +
                                         " already exists; refusing to overwrite election keys");
@@ -95,8 +95,7 @@ Result<ElectionKeys> LoadKeys(const fs::path& dir, SecretKeys secrets) {
     std::array<uint8_t, 32> derived{};
     crypto_scalarmult_base(derived.data(), k.election_secret->data());
     if (derived != k.election_public) {
-      return Status::InvalidArgument("election.sec does not match election.pub in " +
-                                     dir.string());
+      return Status::InvalidArgument("election.sec does not match election.pub in " + dir.string());
     }
   }
   if (secrets == SecretKeys::kAll) {

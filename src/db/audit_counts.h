@@ -12,8 +12,8 @@ namespace landslide::db {
 struct AuditCounts {
   int64_t pollbook = 0;
   int64_t ballots = 0;
-  int64_t batch_claimed = 0;      // sum of batches.ballot_count
-  int64_t batches_mismatched = 0; // batches whose ballot_count differs from their ballots
+  int64_t batch_claimed = 0;       // sum of batches.ballot_count
+  int64_t batches_mismatched = 0;  // batches whose ballot_count differs from their ballots
 };
 
 // One consistent snapshot (REPEATABLE READ) of the counts.

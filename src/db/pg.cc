@@ -49,7 +49,8 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
     return Status::Unavailable("cannot connect to PostgreSQL: " + msg);
   }
   // Server NOTICEs ("relation already exists, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConnection>(new PgConnection(c));  // NOLINT: private constructor
 }
 
@@ -132,8 +133,8 @@ Status PgConnection::CopyIn(const std::string& copy_sql,
   return s;
 }
 
-Status PgConnection::CopyOutImpl(const std::string& copy_sql,
-                                 void (*cb)(void*, std::string_view), void* ctx) {
+Status PgConnection::CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, std::string_view),
+                                 void* ctx) {
   PGresult* r = PQexec(conn_, copy_sql.c_str());
   Status s = CheckResult(r, PGRES_COPY_OUT);
   PQclear(r);

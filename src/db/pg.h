@@ -79,7 +79,9 @@ template <typename F>
 Status PgConnection::CopyOut(const std::string& copy_sql, F&& on_row) {
   return CopyOutImpl(
       copy_sql,
-      [](void* ctx, std::string_view row) { (*static_cast<std::remove_reference_t<F>*>(ctx))(row); },
+      [](void* ctx, std::string_view row) {
+        (*static_cast<std::remove_reference_t<F>*>(ctx))(row);
+      },
       &on_row);
 }
 

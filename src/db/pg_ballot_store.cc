@@ -184,8 +184,8 @@ class PgBallotStore final : public BallotStore {
         "SELECT $1, $2, (ord - 1)::int, j, decode(n, 'hex'), decode(s, 'hex'), decode(r, 'hex') "
         "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY "
         "     AS t(j, n, s, r, ord)",
-        {b.shard, seq, TextArrayParam(jurisdictions), HexArrayParam(nonces),
-         HexArrayParam(sealed), HexArrayParam(receipts)});
+        {b.shard, seq, TextArrayParam(jurisdictions), HexArrayParam(nonces), HexArrayParam(sealed),
+         HexArrayParam(receipts)});
     if (!r.ok()) return r.status();
     r = conn_->ExecParams(
         "UPDATE shards SET seq = $2, head = $3 WHERE shard = $1 AND seq = $4 AND head = $5",
@@ -205,9 +205,8 @@ class PgBallotStore final : public BallotStore {
       conn_.reset();
       Status c = Connect();
       if (c.ok()) {
-        auto r = conn_->ExecParams(
-            "SELECT head FROM batches WHERE shard = $1 AND seq = $2",
-            {b.shard, std::to_string(b.seq)});
+        auto r = conn_->ExecParams("SELECT head FROM batches WHERE shard = $1 AND seq = $2",
+                                   {b.shard, std::to_string(b.seq)});
         if (r.ok()) {
           if (r->rows() == 0) return false;
           ChainHash h;

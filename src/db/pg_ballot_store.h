@@ -11,7 +11,7 @@
 namespace landslide::db {
 
 struct PgStoreOptions {
-  std::string conninfo;                               // the primary (multi-host is fine)
+  std::string conninfo;  // the primary (multi-host is fine)
   std::chrono::seconds connect_timeout{2};
   // How long to keep trying to learn whether a COMMIT that lost its connection took effect.
   std::chrono::milliseconds resolve_timeout{20000};

@@ -45,7 +45,8 @@ class PgReadModel final : public ReadModel {
       info.shard = std::string(r->Get(0, 0));
       info.batch = r->GetInt(0, 1);
       auto head = r->GetBytes(0, 2);
-      if (head.size() == info.chain.size()) std::memcpy(info.chain.data(), head.data(), head.size());
+      if (head.size() == info.chain.size())
+        std::memcpy(info.chain.data(), head.data(), head.size());
       done(std::optional<ReceiptInfo>(std::move(info)));
     });
   }
@@ -106,8 +107,8 @@ class PgReadModel final : public ReadModel {
   const ReadModelOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> jobs_;    // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
+  std::deque<Job> jobs_;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
   std::vector<std::thread> workers_;
 };
 
@@ -162,18 +163,18 @@ class PgRegionMonitor final : public RegionMonitor {
   void Run() {
     std::unique_ptr<PgConnection> primary, replica;
     while (true) {
-      ProbeStatus p = Probe(primary_conninfo_, primary, "SELECT pg_is_in_recovery()",
-                            [](const PgResult& r) {
-                              if (r.rows() == 1 && r.Get(0, 0) == "f") return Status::Ok();
-                              return Status::Unavailable("the primary is in recovery (a standby)");
-                            });
+      ProbeStatus p =
+          Probe(primary_conninfo_, primary, "SELECT pg_is_in_recovery()", [](const PgResult& r) {
+            if (r.rows() == 1 && r.Get(0, 0) == "f") return Status::Ok();
+            return Status::Unavailable("the primary is in recovery (a standby)");
+          });
       int64_t generation = -1;
-      ProbeStatus s = Probe(replica_conninfo_, replica,
-                            "SELECT generation FROM registry_meta WHERE id = 1",
-                            [&](const PgResult& r) {
-                              if (r.rows() == 1) generation = r.GetInt(0, 0);
-                              return Status::Ok();
-                            });
+      ProbeStatus s =
+          Probe(replica_conninfo_, replica, "SELECT generation FROM registry_meta WHERE id = 1",
+                [&](const PgResult& r) {
+                  if (r.rows() == 1) generation = r.GetInt(0, 0);
+                  return Status::Ok();
+                });
       if (s.ok && generation >= 0 && generation != registry_.generation()) {
         auto index = LoadRegistryIndex(*replica, election_);
         if (index.ok()) {

@@ -7,8 +7,7 @@
 
 namespace landslide {
 
-std::optional<Election> Election::Create(std::string name, TimePoint opens_at,
-                                         TimePoint closes_at,
+std::optional<Election> Election::Create(std::string name, TimePoint opens_at, TimePoint closes_at,
                                          const std::vector<JurisdictionBallot>& ballots,
                                          std::string* error) {
   auto fail = [&](std::string why) -> std::optional<Election> {

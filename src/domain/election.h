@@ -16,8 +16,8 @@ using JurisdictionIndex = uint8_t;  // index into Election::jurisdictions()
 using CandidateIndex = uint16_t;    // index into Election::candidates()
 
 struct Jurisdiction {
-  std::string code;  // "AL": what the registry stores
-  std::string name;  // "Alabama"
+  std::string code;                    // "AL": what the registry stores
+  std::string name;                    // "Alabama"
   std::vector<CandidateIndex> ballot;  // candidates on this jurisdiction's ballot, in ballot order
 };
 

@@ -14,7 +14,8 @@ VoterHash H(uint8_t b) {
 
 TEST(RegistryIndex, FindsEveryEntryAndNothingElse) {
   std::vector<RegistryIndex::Entry> entries;
-  for (int i = 200; i > 0; i -= 2) entries.push_back({H(static_cast<uint8_t>(i)), static_cast<uint8_t>(i % 51)});
+  for (int i = 200; i > 0; i -= 2)
+    entries.push_back({H(static_cast<uint8_t>(i)), static_cast<uint8_t>(i % 51)});
   RegistryIndex index(entries);
   EXPECT_EQ(index.size(), 100u);
   for (int i = 2; i <= 200; i += 2) {

@@ -20,7 +20,7 @@ struct StateResult2016 {
   std::string name;  // "Alabama"
   int64_t total = 0;
   std::array<int64_t, 5> candidate_votes{};  // in kCandidates2016 order
-  int64_t other = 0;                          // write-ins and minor candidates
+  int64_t other = 0;                         // write-ins and minor candidates
 };
 
 // All 51 jurisdictions in file order (alphabetical by name). Parsed once; aborts on a corrupt

@@ -65,8 +65,8 @@ TEST(Election, BallotRulesFollowEachJurisdiction) {
   std::string error;
   TimePoint t0 = *ParseRfc3339("2030-01-01T00:00:00Z");
   TimePoint t1 = *ParseRfc3339("2030-01-02T00:00:00Z");
-  auto e = Election::Create("x", t0, t1, {{"UT", "Utah", {"A", "M"}}, {"AL", "Alabama", {"A"}}},
-                            &error);
+  auto e =
+      Election::Create("x", t0, t1, {{"UT", "Utah", {"A", "M"}}, {"AL", "Alabama", {"A"}}}, &error);
   ASSERT_TRUE(e) << error;
   auto al = *e->FindJurisdiction("AL");
   auto ut = *e->FindJurisdiction("UT");

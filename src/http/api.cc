@@ -44,15 +44,15 @@ bool IsJsonContentType(std::string_view ct) {
 
 Api::Api(ApiDeps deps)
     : d_(std::move(deps)),
-      rate_limited_(d_.metrics->AddCounter("landslide_rate_limited_total",
-                                           "Requests refused with 429")),
+      rate_limited_(
+          d_.metrics->AddCounter("landslide_rate_limited_total", "Requests refused with 429")),
       latency_(d_.metrics->AddHistogram(
           "landslide_request_seconds", "Time from request to response",
           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {
   for (int code : {200, 201, 204, 400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 501, 503}) {
-    by_status_[code] = &d_.metrics->AddCounter("landslide_http_responses_total",
-                                               "HTTP responses by status code",
-                                               "code=\"" + std::to_string(code) + "\"");
+    by_status_[code] =
+        &d_.metrics->AddCounter("landslide_http_responses_total", "HTTP responses by status code",
+                                "code=\"" + std::to_string(code) + "\"");
   }
 }
 
@@ -123,7 +123,8 @@ void Api::Handle(HttpRequest req, Respond respond) {
   if (req.method == "GET" || req.method == "HEAD") {
     if (p == "/votes") return done(Votes(std::nullopt));
     if (p.rfind("/votes/", 0) == 0) return done(Votes(p.substr(7)));
-    if (p.rfind("/receipts/", 0) == 0) return GetReceipt(std::string_view(p).substr(10), std::move(done));
+    if (p.rfind("/receipts/", 0) == 0)
+      return GetReceipt(std::string_view(p).substr(10), std::move(done));
     if (p == "/health") return done(Health());
     if (p == "/metrics") {
       HttpResponse r;
@@ -145,7 +146,8 @@ void Api::Handle(HttpRequest req, Respond respond) {
     }
   }
   if (api_path || d_.assets.count(p)) {
-    return done(ErrorResponse(405, "method_not_allowed", "This path does not take " + req.method + "."));
+    return done(
+        ErrorResponse(405, "method_not_allowed", "This path does not take " + req.method + "."));
   }
   return done(ErrorResponse(404, "not_found", "There is nothing at " + p.substr(0, 100) + "."));
 }
@@ -161,42 +163,47 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
                                  "Idempotency-Key must be 16 to 128 visible ASCII characters."));
   }
   std::string region = d_.region;
-  d_.votes->Cast(body->id, body->candidate, req.idempotency_key,
-                 [respond = std::move(respond), region](const CastReply& r) {
-    switch (r.result) {
-      case CastResult::kCounted: {
-        ordered_json j = {{"success", true},
-                          {"message", "Your ballot was counted."},
-                          {"receipt", ToHex(r.outcome.receipt)},
-                          {"region", r.outcome.region.empty() ? region : r.outcome.region},
-                          {"voted_at", FormatRfc3339(r.outcome.voted_at)}};
-        return respond(Json(201, j.dump()));
-      }
-      case CastResult::kAlreadyVoted: {
-        HttpResponse resp = ErrorResponse(409, "already_voted",
-                                          "This voter already has a counted ballot.");
-        auto j = ordered_json::parse(resp.body);
-        j["voted_at"] = FormatRfc3339(r.outcome.voted_at);
-        resp.body = j.dump();
-        return respond(std::move(resp));
-      }
-      case CastResult::kClosed:
-        return respond(ErrorResponse(403, "election_closed", "Voting is not open now."));
-      case CastResult::kUnknownVoter:
-        return respond(ErrorResponse(404, "unknown_voter", "This voter id is not in the registry."));
-      case CastResult::kNotOnBallot:
-        return respond(ErrorResponse(422, "not_on_ballot",
-                                     "That candidate is not on this voter's ballot."));
-      case CastResult::kQueueFull:
-        return respond(Unavailable("Too many ballots are waiting; nothing was recorded. Retry."));
-      case CastResult::kRegistryNotLoaded:
-        return respond(Unavailable("The voter registry is still loading; nothing was recorded."));
-      case CastResult::kUnavailable:
-        return respond(Unavailable(r.outcome.message.empty()
-                                       ? "The ballot could not be made durable; nothing was recorded."
-                                       : r.outcome.message + "."));
-    }
-  });
+  d_.votes->Cast(
+      body->id, body->candidate, req.idempotency_key,
+      [respond = std::move(respond), region](const CastReply& r) {
+        switch (r.result) {
+          case CastResult::kCounted: {
+            ordered_json j = {{"success", true},
+                              {"message", "Your ballot was counted."},
+                              {"receipt", ToHex(r.outcome.receipt)},
+                              {"region", r.outcome.region.empty() ? region : r.outcome.region},
+                              {"voted_at", FormatRfc3339(r.outcome.voted_at)}};
+            return respond(Json(201, j.dump()));
+          }
+          case CastResult::kAlreadyVoted: {
+            HttpResponse resp =
+                ErrorResponse(409, "already_voted", "This voter already has a counted ballot.");
+            auto j = ordered_json::parse(resp.body);
+            j["voted_at"] = FormatRfc3339(r.outcome.voted_at);
+            resp.body = j.dump();
+            return respond(std::move(resp));
+          }
+          case CastResult::kClosed:
+            return respond(ErrorResponse(403, "election_closed", "Voting is not open now."));
+          case CastResult::kUnknownVoter:
+            return respond(
+                ErrorResponse(404, "unknown_voter", "This voter id is not in the registry."));
+          case CastResult::kNotOnBallot:
+            return respond(ErrorResponse(422, "not_on_ballot",
+                                         "That candidate is not on this voter's ballot."));
+          case CastResult::kQueueFull:
+            return respond(
+                Unavailable("Too many ballots are waiting; nothing was recorded. Retry."));
+          case CastResult::kRegistryNotLoaded:
+            return respond(
+                Unavailable("The voter registry is still loading; nothing was recorded."));
+          case CastResult::kUnavailable:
+            return respond(
+                Unavailable(r.outcome.message.empty()
+                                ? "The ballot could not be made durable; nothing was recorded."
+                                : r.outcome.message + "."));
+        }
+      });
 }
 
 void Api::GetBallot(const HttpRequest& req, Respond respond) {
@@ -211,19 +218,20 @@ void Api::GetBallot(const HttpRequest& req, Respond respond) {
     return respond(Unavailable(ballot.status().message()));
   }
   auto view = std::make_shared<BallotView>(std::move(*ballot));
-  d_.reads->FindVote(voter, [respond = std::move(respond), view](
-                                Result<std::optional<TimePoint>> voted) {
-    if (!voted.ok()) return respond(Unavailable("The pollbook cannot be read right now."));
-    if (voted->has_value()) {
-      HttpResponse resp = ErrorResponse(409, "already_voted", "This voter already has a counted ballot.");
-      auto j = ordered_json::parse(resp.body);
-      j["voted_at"] = FormatRfc3339(**voted);
-      resp.body = j.dump();
-      return respond(std::move(resp));
-    }
-    ordered_json j = {{"state", view->jurisdiction}, {"candidates", view->candidates}};
-    respond(Json(200, j.dump()));
-  });
+  d_.reads->FindVote(
+      voter, [respond = std::move(respond), view](Result<std::optional<TimePoint>> voted) {
+        if (!voted.ok()) return respond(Unavailable("The pollbook cannot be read right now."));
+        if (voted->has_value()) {
+          HttpResponse resp =
+              ErrorResponse(409, "already_voted", "This voter already has a counted ballot.");
+          auto j = ordered_json::parse(resp.body);
+          j["voted_at"] = FormatRfc3339(**voted);
+          resp.body = j.dump();
+          return respond(std::move(resp));
+        }
+        ordered_json j = {{"state", view->jurisdiction}, {"candidates", view->candidates}};
+        respond(Json(200, j.dump()));
+      });
 }
 
 void Api::GetReceipt(std::string_view text, Respond respond) {
@@ -234,23 +242,23 @@ void Api::GetReceipt(std::string_view text, Respond respond) {
   }
   std::copy(bytes->begin(), bytes->end(), receipt.begin());
   std::string shown = ToHex(receipt);
-  d_.reads->FindReceipt(receipt, [respond = std::move(respond), shown](
-                                     Result<std::optional<ReceiptInfo>> info) {
-    if (!info.ok()) return respond(Unavailable("Receipts cannot be read right now."));
-    ordered_json j = {{"receipt", shown}};
-    if (info->has_value()) {
-      j["status"] = "counted";
-      j["shard"] = (*info)->shard;
-      j["batch"] = (*info)->batch;
-      j["chain"] = ToHex((*info)->chain);
-    } else {
-      j["status"] = "unknown";
-      j["shard"] = nullptr;
-      j["batch"] = nullptr;
-      j["chain"] = nullptr;
-    }
-    respond(Json(200, j.dump()));
-  });
+  d_.reads->FindReceipt(
+      receipt, [respond = std::move(respond), shown](Result<std::optional<ReceiptInfo>> info) {
+        if (!info.ok()) return respond(Unavailable("Receipts cannot be read right now."));
+        ordered_json j = {{"receipt", shown}};
+        if (info->has_value()) {
+          j["status"] = "counted";
+          j["shard"] = (*info)->shard;
+          j["batch"] = (*info)->batch;
+          j["chain"] = ToHex((*info)->chain);
+        } else {
+          j["status"] = "unknown";
+          j["shard"] = nullptr;
+          j["batch"] = nullptr;
+          j["chain"] = nullptr;
+        }
+        respond(Json(200, j.dump()));
+      });
 }
 
 HttpResponse Api::Votes(std::optional<std::string> state) {
@@ -258,7 +266,8 @@ HttpResponse Api::Votes(std::optional<std::string> state) {
   if (state) {
     auto body = RenderStateVotes(*d_.election, *snap, *state);
     if (!body) {
-      return ErrorResponse(404, "unknown_state", "No jurisdiction is called " + state->substr(0, 20) + ".");
+      return ErrorResponse(404, "unknown_state",
+                           "No jurisdiction is called " + state->substr(0, 20) + ".");
     }
     return Json(200, std::move(*body));
   }

@@ -59,7 +59,7 @@ struct ApiDeps {
   const ElectionKeys* keys = nullptr;
   RateLimiter* limiter = nullptr;
   MetricsRegistry* metrics = nullptr;
-  std::vector<std::string> cors_origins;   // "*" allows any
+  std::vector<std::string> cors_origins;      // "*" allows any
   std::map<std::string, StaticAsset> assets;  // path -> file ("/" and "/results" included)
   int64_t max_tallier_lag_batches = 1000;
 };

@@ -9,8 +9,8 @@
 namespace landslide::http {
 
 struct RateLimitOptions {
-  double per_second = 20;   // sustained requests per client; 0 disables the limiter
-  double burst = 40;        // bucket size
+  double per_second = 20;       // sustained requests per client; 0 disables the limiter
+  double burst = 40;            // bucket size
   bool exempt_loopback = true;  // local load generators and the demo are not throttled
 };
 

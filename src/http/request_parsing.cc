@@ -46,7 +46,8 @@ Status ParseStringObject(std::string_view body, const std::array<std::string_vie
     (*values)[i] = std::string(text);
   }
   for (size_t i = 0; i < N; ++i) {
-    if (!seen[i]) return Status::InvalidArgument("field \"" + std::string(names[i]) + "\" is missing");
+    if (!seen[i])
+      return Status::InvalidArgument("field \"" + std::string(names[i]) + "\" is missing");
   }
   return Status::Ok();
 }
@@ -59,7 +60,8 @@ Result<VoteBody> ParseVoteBody(std::string_view body) {
   Status s = ParseStringObject(body, kNames, &v);
   if (!s.ok()) return s;
   if (!IsValidVoterId(v[0])) {
-    return Status::InvalidArgument("\"id\" must be three groups of five base58 characters joined by '-'");
+    return Status::InvalidArgument(
+        "\"id\" must be three groups of five base58 characters joined by '-'");
   }
   if (v[1].empty() || v[1].size() > 64) {
     return Status::InvalidArgument("\"candidate\" must be a name of 1 to 64 bytes");
@@ -73,7 +75,8 @@ Result<BallotBody> ParseBallotBody(std::string_view body) {
   Status s = ParseStringObject(body, kNames, &v);
   if (!s.ok()) return s;
   if (!IsValidVoterId(v[0])) {
-    return Status::InvalidArgument("\"id\" must be three groups of five base58 characters joined by '-'");
+    return Status::InvalidArgument(
+        "\"id\" must be three groups of five base58 characters joined by '-'");
   }
   return BallotBody{std::move(v[0])};
 }

@@ -39,14 +39,16 @@ TEST(ParseVoteBody, RejectsEveryMalformedShapeWithAClearMessage) {
        "field \"id\" appears twice"},
       {R"({"id": 163, "candidate": "A"})", "field \"id\" must be a string"},
       {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": null})", "field \"candidate\" must be a string"},
-      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ["A"]})", "field \"candidate\" must be a string"},
+      {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ["A"]})",
+       "field \"candidate\" must be a string"},
       {R"({"id": "163uc-3NQXD-Wgfg0", "candidate": "A"})",
        "\"id\" must be three groups of five base58 characters joined by '-'"},
       {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ""})",
        "\"candidate\" must be a name of 1 to 64 bytes"},
       {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A"} {})", "the body is not valid JSON"},
       {R"({"id": "163uc-3NQXD-Wgfgg", "candidate": "A")", "the body is not valid JSON"},
-      {"{\"id\": \"163uc-3NQXD-Wgfgg\", \"candidate\": \"\xff\xfe\"}", "the body is not valid JSON"},
+      {"{\"id\": \"163uc-3NQXD-Wgfgg\", \"candidate\": \"\xff\xfe\"}",
+       "the body is not valid JSON"},
   };
   for (const auto& c : cases) {
     auto v = ParseVoteBody(c.body);
@@ -57,7 +59,8 @@ TEST(ParseVoteBody, RejectsEveryMalformedShapeWithAClearMessage) {
 }
 
 TEST(ParseVoteBody, RejectsOversizedBodies) {
-  std::string body = R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ")" + std::string(2000, 'a') + "\"}";
+  std::string body =
+      R"({"id": "163uc-3NQXD-Wgfgg", "candidate": ")" + std::string(2000, 'a') + "\"}";
   EXPECT_FALSE(ParseVoteBody(body).ok());
 }
 

@@ -16,8 +16,8 @@ ordered_json StateJson(const Election& e, const Tally& t, JurisdictionIndex j) {
   ordered_json results = ordered_json::array();
   for (CandidateIndex c : jur.ballot) {
     int64_t n = t.Count(j, c);
-    results.push_back({{"candidate", e.candidates()[c]}, {"count", n},
-                       {"percentage", Percentage(n, total)}});
+    results.push_back(
+        {{"candidate", e.candidates()[c]}, {"count", n}, {"percentage", Percentage(n, total)}});
   }
   return {{"state", jur.code}, {"total_count", total}, {"results", std::move(results)}};
 }
@@ -29,8 +29,8 @@ std::string RenderVotes(const Election& e, const TallySnapshot& s) {
   ordered_json candidates = ordered_json::array();
   for (size_t c = 0; c < e.candidates().size(); ++c) {
     int64_t n = t.CandidateTotal(static_cast<CandidateIndex>(c));
-    candidates.push_back({{"candidate", e.candidates()[c]}, {"count", n},
-                          {"percentage", Percentage(n, t.Total())}});
+    candidates.push_back(
+        {{"candidate", e.candidates()[c]}, {"count", n}, {"percentage", Percentage(n, t.Total())}});
   }
   ordered_json states = ordered_json::array();
   for (size_t j = 0; j < e.jurisdictions().size(); ++j) {
@@ -65,9 +65,12 @@ std::string RenderCheckpoint(const Election& e, const TallySnapshot& s, const st
   for (const auto& h : s.heads) {
     chains.push_back({{"shard", h.shard}, {"seq", h.seq}, {"head", ToHex(h.head)}});
   }
-  ordered_json checkpoint = {{"election", e.name()},   {"region", region},
-                             {"as_of", FormatRfc3339(s.as_of)}, {"total_count", s.tally.Total()},
-                             {"tallies", std::move(tallies)},   {"chains", std::move(chains)}};
+  ordered_json checkpoint = {{"election", e.name()},
+                             {"region", region},
+                             {"as_of", FormatRfc3339(s.as_of)},
+                             {"total_count", s.tally.Total()},
+                             {"tallies", std::move(tallies)},
+                             {"chains", std::move(chains)}};
   std::string payload = checkpoint.dump();
   std::string signature;
   if (keys.signing_secret) {

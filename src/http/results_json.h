@@ -12,8 +12,7 @@ namespace landslide::http {
 
 std::string RenderVotes(const Election& election, const TallySnapshot& snapshot);
 // One element of "states", or nullopt if `state` is not a jurisdiction of the election.
-std::optional<std::string> RenderStateVotes(const Election& election,
-                                            const TallySnapshot& snapshot,
+std::optional<std::string> RenderStateVotes(const Election& election, const TallySnapshot& snapshot,
                                             const std::string& state);
 // The signed checkpoint: {"checkpoint": {...}, "signature": hex, "public_key": hex}, where the
 // signature covers the exact bytes of the "checkpoint" member as rendered.

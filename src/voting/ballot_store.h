@@ -17,8 +17,8 @@ namespace landslide {
 // Where a writer shard's hash chain stands.
 struct ShardHead {
   std::string shard;
-  int64_t seq = 0;     // last committed batch; 0 before the first
-  ChainHash head{};    // chain hash after that batch; zeros before the first
+  int64_t seq = 0;   // last committed batch; 0 before the first
+  ChainHash head{};  // chain hash after that batch; zeros before the first
 };
 
 struct PollbookEntry {

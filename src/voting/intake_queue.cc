@@ -26,9 +26,10 @@ IntakeQueue::IntakeQueue(IntakeOptions options, const Election& election,
       store_factory_(std::move(store_factory)),
       batch_size_(metrics.AddHistogram("landslide_batch_ballots", "Ballots per committed batch",
                                        {1, 4, 16, 64, 256, 1024, 4096})),
-      commit_seconds_(metrics.AddHistogram(
-          "landslide_batch_commit_seconds", "Time to commit one batch, synchronous replication included",
-          {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5})),
+      commit_seconds_(
+          metrics.AddHistogram("landslide_batch_commit_seconds",
+                               "Time to commit one batch, synchronous replication included",
+                               {0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5})),
       commit_failures_(metrics.AddCounter("landslide_batch_failures_total",
                                           "Batches that could not be committed")),
       depth_gauge_(metrics.AddGauge("landslide_intake_queue_depth", "Ballots waiting to commit")) {
@@ -168,7 +169,8 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
   std::vector<std::optional<IdempotencyHash>> key_hash(batch.size());
   std::unordered_map<VoterHash, size_t, HashKey> first;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].idempotency_key) key_hash[i] = hasher_.HashIdempotencyKey(*batch[i].idempotency_key);
+    if (batch[i].idempotency_key)
+      key_hash[i] = hasher_.HashIdempotencyKey(*batch[i].idempotency_key);
     auto [it, inserted] = first.emplace(batch[i].voter, entries.size());
     if (inserted) {
       entries.push_back({batch[i].voter, key_hash[i]});
@@ -188,8 +190,8 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
     for (size_t e = 0; e < entries.size(); ++e) {
       if (!won[e]) continue;
       const VoteTicket& t = batch[ticket_of[e]];
-      receipts[e] = t.idempotency_key ? hasher_.ReceiptFor(t.voter, *t.idempotency_key)
-                                      : RandomReceipt();
+      receipts[e] =
+          t.idempotency_key ? hasher_.ReceiptFor(t.voter, *t.idempotency_key) : RandomReceipt();
       StoredBallot ballot;
       ballot.jurisdiction = election_.jurisdictions()[t.jurisdiction].code;
       ballot.receipt = receipts[e];

@@ -45,10 +45,10 @@ struct VoteTicket {
 
 struct IntakeOptions {
   std::string region;
-  size_t capacity = 100000;                  // ballots waiting, across writers
-  size_t max_batch = 4096;                   // ballots per transaction
-  std::chrono::microseconds linger{1000};    // wait this long for a batch to fill
-  int writers = 2;                           // connections to the primary, one shard each
+  size_t capacity = 100000;                // ballots waiting, across writers
+  size_t max_batch = 4096;                 // ballots per transaction
+  std::chrono::microseconds linger{1000};  // wait this long for a batch to fill
+  int writers = 2;                         // connections to the primary, one shard each
 };
 
 class IntakeQueue {

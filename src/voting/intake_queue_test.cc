@@ -66,9 +66,10 @@ class IntakeTest : public ::testing::Test {
   }
 
   Tally Count() {
-    Tallier tallier(Election::Default2016(), election_secret_,
-                    [this]() -> Result<std::unique_ptr<BatchSource>> { return db_.NewSource(); },
-                    std::chrono::milliseconds(10), metrics_);
+    Tallier tallier(
+        Election::Default2016(), election_secret_,
+        [this]() -> Result<std::unique_ptr<BatchSource>> { return db_.NewSource(); },
+        std::chrono::milliseconds(10), metrics_);
     EXPECT_TRUE(tallier.PollOnce().ok());
     return tallier.Snapshot()->tally;
   }
@@ -109,8 +110,9 @@ TEST_F(IntakeTest, ConcurrentDuplicatesYieldExactlyOneCount) {
     t.candidate = static_cast<CandidateIndex>(i % 5);
     t.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     t.done = [&](const VoteOutcome& o) {
-      (o.kind == VoteOutcome::Kind::kCounted ? counted
-       : o.kind == VoteOutcome::Kind::kAlreadyVoted ? refused : other)++;
+      (o.kind == VoteOutcome::Kind::kCounted        ? counted
+       : o.kind == VoteOutcome::Kind::kAlreadyVoted ? refused
+                                                    : other)++;
       done++;
     };
     ASSERT_TRUE(q->Submit(t));
@@ -183,9 +185,9 @@ TEST_F(IntakeTest, FullQueueHandsTheTicketBack) {
   o.capacity = 2;
   o.writers = 1;
   // Writers not started: nothing drains the queue.
-  IntakeQueue q(o, Election::Default2016(), election_public_, registry_key_,
-                [this]() -> Result<std::unique_ptr<BallotStore>> { return db_.NewStore(); },
-                metrics_);
+  IntakeQueue q(
+      o, Election::Default2016(), election_public_, registry_key_,
+      [this]() -> Result<std::unique_ptr<BallotStore>> { return db_.NewStore(); }, metrics_);
   int answered = 0;
   for (int i = 0; i < 3; ++i) {
     VoteTicket t;
@@ -214,7 +216,8 @@ TEST_F(IntakeTest, ManyVotersAcrossWritersAllCountedAndChainsVerify) {
   EXPECT_EQ(counted.load(), kVoters);
   Tally t = Count();
   EXPECT_EQ(t.Total(), kVoters);
-  for (int c = 0; c < 5; ++c) EXPECT_EQ(t.CandidateTotal(static_cast<CandidateIndex>(c)), kVoters / 5);
+  for (int c = 0; c < 5; ++c)
+    EXPECT_EQ(t.CandidateTotal(static_cast<CandidateIndex>(c)), kVoters / 5);
 }
 
 }  // namespace

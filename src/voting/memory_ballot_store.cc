@@ -71,8 +71,12 @@ class MemorySource final : public BatchSource {
   MemoryBallotDb& db_;
 };
 
-std::unique_ptr<BallotStore> MemoryBallotDb::NewStore() { return std::make_unique<MemoryStore>(*this); }
-std::unique_ptr<BatchSource> MemoryBallotDb::NewSource() { return std::make_unique<MemorySource>(*this); }
+std::unique_ptr<BallotStore> MemoryBallotDb::NewStore() {
+  return std::make_unique<MemoryStore>(*this);
+}
+std::unique_ptr<BatchSource> MemoryBallotDb::NewSource() {
+  return std::make_unique<MemorySource>(*this);
+}
 
 size_t MemoryBallotDb::pollbook_size() const {
   std::lock_guard lock(mu_);
@@ -94,7 +98,9 @@ class FaultyStore final : public BallotStore {
               std::shared_ptr<std::mutex> mu)
       : inner_(std::move(inner)), faults_(std::move(faults)), mu_(std::move(mu)) {}
 
-  Result<ShardHead> OpenShard(const std::string& shard) override { return inner_->OpenShard(shard); }
+  Result<ShardHead> OpenShard(const std::string& shard) override {
+    return inner_->OpenShard(shard);
+  }
 
   Result<BatchCommit> CommitBatch(
       const std::string& region, TimePoint voted_at, const std::vector<PollbookEntry>& entries,
@@ -113,7 +119,8 @@ class FaultyStore final : public BallotStore {
       }
     }
     auto r = inner_->CommitBatch(region, voted_at, entries, expected, seal);
-    if (lose_ack && r.ok()) return Status::DeadlineExceeded("injected: commit acknowledgement lost");
+    if (lose_ack && r.ok())
+      return Status::DeadlineExceeded("injected: commit acknowledgement lost");
     return r;
   }
 

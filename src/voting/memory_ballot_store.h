@@ -23,8 +23,8 @@ class MemoryBallotDb {
   friend class MemoryStore;
   friend class MemorySource;
   mutable std::mutex mu_;
-  std::map<VoterHash, RecordedVote> pollbook_;                   // guarded by mu_
-  std::map<std::string, ShardHead> shards_;                      // guarded by mu_
+  std::map<VoterHash, RecordedVote> pollbook_;                      // guarded by mu_
+  std::map<std::string, ShardHead> shards_;                         // guarded by mu_
   std::map<std::pair<std::string, int64_t>, SealedBatch> batches_;  // guarded by mu_
 };
 

@@ -70,7 +70,8 @@ Status Tallier::Pass() {
   int64_t lag = 0;
   constexpr int kBatchesPerRead = 256;
   for (const ShardHead& remote : *heads) {
-    ShardHead& local = heads_.try_emplace(remote.shard, ShardHead{remote.shard, 0, {}}).first->second;
+    ShardHead& local =
+        heads_.try_emplace(remote.shard, ShardHead{remote.shard, 0, {}}).first->second;
     if (remote.seq <= local.seq) continue;
     if (broken_chain_) {
       lag += remote.seq - local.seq;

@@ -48,9 +48,15 @@ void VoteService::Cast(std::string_view voter_id, std::string_view candidate,
     CastReply r;
     r.outcome = o;
     switch (o.kind) {
-      case VoteOutcome::Kind::kCounted: r.result = CastResult::kCounted; break;
-      case VoteOutcome::Kind::kAlreadyVoted: r.result = CastResult::kAlreadyVoted; break;
-      case VoteOutcome::Kind::kUnavailable: r.result = CastResult::kUnavailable; break;
+      case VoteOutcome::Kind::kCounted:
+        r.result = CastResult::kCounted;
+        break;
+      case VoteOutcome::Kind::kAlreadyVoted:
+        r.result = CastResult::kAlreadyVoted;
+        break;
+      case VoteOutcome::Kind::kUnavailable:
+        r.result = CastResult::kUnavailable;
+        break;
     }
     done(r);
   };
