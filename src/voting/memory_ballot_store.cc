@@ -90,6 +90,14 @@ size_t MemoryBallotDb::ballot_count() const {
   return n;
 }
 
+bool MemoryBallotDb::TamperWithBallot(const std::string& shard, int64_t seq) {
+  std::lock_guard lock(mu_);
+  auto it = batches_.find({shard, seq});
+  if (it == batches_.end() || it->second.ballots.empty()) return false;
+  it->second.ballots[0].sealed.ciphertext[0] ^= 1;
+  return true;
+}
+
 namespace {
 
 class FaultyStore final : public BallotStore {

@@ -18,6 +18,9 @@ class MemoryBallotDb {
 
   size_t pollbook_size() const;
   size_t ballot_count() const;
+  // Flips one bit of the first ballot of batch (shard, seq), as an attacker with write access
+  // to the ballot box would; returns false if there is no such batch.
+  bool TamperWithBallot(const std::string& shard, int64_t seq);
 
  private:
   friend class MemoryStore;
