@@ -1,10 +1,233 @@
-// Placeholder until this command is built.
+// `landslide demo`: the README's main command. Runs the whole election on this machine by
+// driving the real subcommands (`up`, `voters generate`, `voters import`, `simulate`, `audit`)
+// as child processes, printing each command so that a reader can repeat any step by hand.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "cluster/cluster_file.h"
+#include "cluster/http_probe.h"
+#include "cluster/process.h"
 
 namespace landslide::cli {
-void AddDemoCommand(CLI::App& app, CommandContext& ctx) {
-  auto* c = app.add_subcommand("demo", "(not built yet)");
-  c->allow_extras();
-  c->callback([&ctx] { ctx.exit_code = Fail(1, "demo is not built yet"); });
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DemoOptions {
+  int64_t voters = 100000;
+  int regions = 1;
+  bool keep_running = false;
+  std::string dir = "landslide-demo";
+  int base_port = 7000;
+  int concurrency = 128;
+  uint64_t seed = 2016;
+};
+
+constexpr const char* kMarker = ".landslide-demo";
+
+void Say(const std::string& line) {
+  std::printf("\n== %s\n", line.c_str());
+  std::fflush(stdout);
 }
+
+std::string SelfPath() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? "landslide" : p.string();
+}
+
+std::string Quote(const std::vector<std::string>& argv) {
+  std::string out = "landslide";
+  for (size_t i = 1; i < argv.size(); ++i) {
+    bool plain = argv[i].find_first_of(" \"'=;") == std::string::npos;
+    out += " " + (plain ? argv[i] : "'" + argv[i] + "'");
+  }
+  return out;
+}
+
+// Runs `landslide ARGS...` to completion with our stdout/stderr.
+Status RunStep(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {SelfPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::printf("$ %s\n", Quote(argv).c_str());
+  std::fflush(stdout);
+  cluster::ProcessOptions po;
+  po.argv = argv;
+  po.new_process_group = false;
+  auto p = cluster::Process::Spawn(po);
+  if (!p.ok()) return p.status();
+  auto st = p->Wait(std::chrono::hours(24));
+  if (!st.ok()) return st.status();
+  if (!st->success()) return Status::Internal(args[0] + " " + st->ToString());
+  return Status::Ok();
+}
+
+Status PrepareDir(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::exists(dir / kMarker, ec) && !fs::is_empty(dir, ec)) {
+      return Status::FailedPrecondition(dir.string() +
+                                        " exists and was not made by a demo; choose --dir");
+    }
+    fs::remove_all(dir, ec);  // a previous demo: start from scratch
+    if (ec) return Status::Unavailable("cannot remove " + dir.string() + ": " + ec.message());
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Unavailable("cannot create " + dir.string() + ": " + ec.message());
+  std::ofstream(dir / kMarker) << "made by landslide demo; removed by the next demo\n";
+  return Status::Ok();
+}
+
+void PrintOutcome(const cluster::ClusterInfo& info) {
+  auto hp = ParseHostPort(info.regions[0].http.substr(info.regions[0].http.find("//") + 2));
+  if (!hp) return;
+  auto r = cluster::HttpGet(hp->first, hp->second, "/votes", std::chrono::seconds(10));
+  if (!r.ok() || r->status != 200) return;
+  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (j.is_discarded()) return;
+  std::map<std::string, int> states_won;
+  for (const auto& s : j["states"]) {
+    std::string best;
+    int64_t most = -1;
+    for (const auto& c : s["results"]) {
+      if (c["count"].get<int64_t>() > most) {
+        most = c["count"].get<int64_t>();
+        best = c["candidate"].get<std::string>();
+      }
+    }
+    if (most > 0) states_won[best]++;
+  }
+  std::printf("\n%-18s %12s %9s %11s\n", "candidate", "votes", "share", "states won");
+  for (const auto& c : j["candidates"]) {
+    std::string name = c["candidate"].get<std::string>();
+    std::printf("%-18s %12lld %8.2f%% %11d\n", name.c_str(),
+                static_cast<long long>(c["count"].get<int64_t>()), c["percentage"].get<double>(),
+                states_won[name]);
+  }
+  std::printf("%-18s %12lld   (exact count, %s)\n", "total",
+              static_cast<long long>(j["total_count"].get<int64_t>()),
+              j["as_of"].get<std::string>().c_str());
+}
+
+int RunDemo(const DemoOptions& o) {
+  if (o.voters < 1) return Fail(2, "--voters must be at least 1");
+  if (o.regions != 1 && o.regions != 3) return Fail(2, "--regions must be 1 or 3");
+  fs::path dir = fs::absolute(o.dir);
+  Status s = PrepareDir(dir);
+  if (!s.ok()) return Fail(1, s.message());
+
+  // SIGINT/SIGTERM stop the demo cleanly: the `up` child gets SIGTERM from its destructor.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  Say("1/5 bringing up " + std::to_string(o.regions) + " region(s) in " + dir.string());
+  std::vector<std::string> up_argv = {SelfPath(), "up", "--regions", std::to_string(o.regions),
+                                      "--dir", dir.string(), "--base-port",
+                                      std::to_string(o.base_port)};
+  std::printf("$ %s\n", Quote(up_argv).c_str());
+  std::fflush(stdout);
+  cluster::ProcessOptions po;
+  po.argv = up_argv;
+  po.log_file = dir / "up.log";
+  po.stop_grace = std::chrono::seconds(30);
+  auto up = cluster::Process::Spawn(po);
+  if (!up.ok()) return Fail(1, up.status().message());
+  fs::path cluster_file = dir / "cluster.json";
+  auto started = std::chrono::steady_clock::now();
+  while (!fs::exists(cluster_file)) {
+    if (!up->Running()) {
+      return Fail(1, "landslide up failed: " + cluster::TailOfFile(dir / "up.log", 600));
+    }
+    if (std::chrono::steady_clock::now() - started > std::chrono::minutes(3)) {
+      return Fail(1, "the cluster did not come up in 3 minutes; see " + (dir / "up.log").string());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto info = cluster::ReadClusterFile(cluster_file);
+  if (!info.ok()) return Fail(1, info.status().message());
+  std::printf("cluster up in %.1f s (log: %s)\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+              (dir / "up.log").c_str());
+
+  std::string voters = (dir / "voters.csv").string();
+  Say("2/5 generating " + std::to_string(o.voters) + " mock voters (states by 2016 turnout)");
+  if (!(s = RunStep({"voters", "generate", "--count", std::to_string(o.voters), "--seed",
+                     std::to_string(o.seed), "--out", voters}))
+           .ok()) {
+    return Fail(1, s.message());
+  }
+  Say("3/5 importing the registry (only keyed hashes of ids are stored)");
+  if (!(s = RunStep({"voters", "import", "--db", info->db, "--keys", info->keys, voters})).ok()) {
+    return Fail(1, s.message());
+  }
+  std::string targets;
+  for (const auto& r : info->regions) targets += (targets.empty() ? "" : ",") + r.http;
+  Say("4/5 casting one vote per voter with each state's 2016 split");
+  std::string report = (dir / "simulate-report.json").string();
+  Status sim = RunStep({"simulate", "--targets", targets, "--voters", voters, "--concurrency",
+                        std::to_string(o.concurrency), "--seed", std::to_string(o.seed),
+                        "--report", report});
+  Say("5/5 auditing: recount from the database, chains, signed checkpoints");
+  Status audit = RunStep({"audit", "--db", info->db, "--keys", info->keys, "--targets", targets});
+
+  Say("outcome");
+  PrintOutcome(*info);
+  std::printf("\nwhere to look:\n");
+  for (const auto& r : info->regions) {
+    std::printf("  %-8s voter site %s/   dashboard %s/results   API %s/votes %s/health %s/metrics\n",
+                r.name.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(),
+                r.http.c_str());
+  }
+  std::printf("  report   %s\n  cluster  %s (logs in %s/logs)\n", report.c_str(),
+              cluster_file.c_str(), dir.c_str());
+  int code = (sim.ok() && audit.ok()) ? 0 : 1;
+  if (!sim.ok()) std::fprintf(stderr, "landslide: the simulation failed: %s\n", sim.message().c_str());
+  if (!audit.ok()) std::fprintf(stderr, "landslide: the audit failed\n");
+  if (o.keep_running) {
+    std::printf("\nthe cluster keeps running; press Ctrl-C to stop it\n");
+    std::fflush(stdout);
+    int sig = 0;
+    while (up->Running()) {
+      timespec ts{1, 0};
+      sig = sigtimedwait(&stop, nullptr, &ts);
+      if (sig == SIGINT || sig == SIGTERM) break;
+    }
+  }
+  std::printf("\nstopping the cluster\n");
+  std::fflush(stdout);
+  up->Terminate(std::chrono::seconds(30));
+  return code;
+}
+
+}  // namespace
+
+void AddDemoCommand(CLI::App& app, CommandContext& ctx) {
+  auto o = std::make_shared<DemoOptions>();
+  auto* c = app.add_subcommand(
+      "demo", "Run a whole election on this machine: cluster, mock voters, load, results, audit");
+  c->add_option("--voters", o->voters, "Mock voters (one vote each)")->capture_default_str();
+  c->add_option("--regions", o->regions, "Regions to bring up (1 or 3)")->capture_default_str();
+  c->add_flag("--keep-running", o->keep_running, "Keep the cluster up afterwards until Ctrl-C");
+  c->add_option("--dir", o->dir, "State and logs (a previous demo's dir is replaced)")
+      ->capture_default_str();
+  c->add_option("--base-port", o->base_port, "First port of the cluster")->capture_default_str();
+  c->add_option("--concurrency", o->concurrency, "Votes in flight")->capture_default_str();
+  c->add_option("--seed", o->seed, "Seed of the voters and their choices")->capture_default_str();
+  c->callback([&ctx, o] { ctx.exit_code = RunDemo(*o); });
+}
+
 }  // namespace landslide::cli

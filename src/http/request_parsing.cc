@@ -17,7 +17,8 @@ Status ParseStringObject(std::string_view body, const std::array<std::string_vie
   if (body.size() > kMaxBodyBytes) return Status::InvalidArgument("the body is too large");
   // The DOM parser validates the whole document (syntax, UTF-8, nothing after the value)
   // before we look at it; bodies are at most 1 KiB, so the tape costs nothing.
-  simdjson::dom::parser parser;
+  // One parser per thread: a parser allocates its buffers on first use and reuses them.
+  thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
     return Status::InvalidArgument("the body is not valid JSON");
