@@ -120,6 +120,23 @@ void PrintOutcome(const cluster::ClusterInfo& info) {
               j["as_of"].get<std::string>().c_str());
 }
 
+Status WaitForRegistry(const std::string& url, int64_t voters) {
+  auto hp = ParseHostPort(url.substr(url.find("//") + 2));
+  if (!hp) return Status::InvalidArgument("bad region URL " + url);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = cluster::HttpGet(hp->first, hp->second, "/health", std::chrono::seconds(5));
+    if (r.ok()) {
+      auto j = nlohmann::json::parse(r->body, nullptr, false);
+      if (!j.is_discarded() && j["checks"]["registry"].value("voters", int64_t{0}) >= voters) {
+        return Status::Ok();
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return Status::Unavailable(url + " did not load the registry within 60 s");
+}
+
 int RunDemo(const DemoOptions& o) {
   if (o.voters < 1) return Fail(2, "--voters must be at least 1");
   if (o.regions != 1 && o.regions != 3) return Fail(2, "--regions must be 1 or 3");
@@ -173,6 +190,11 @@ int RunDemo(const DemoOptions& o) {
   Say("3/5 importing the registry (only keyed hashes of ids are stored)");
   if (!(s = RunStep({"voters", "import", "--db", info->db, "--keys", info->keys, voters})).ok()) {
     return Fail(1, s.message());
+  }
+  // Each region reloads the registry from its standby when an import lands; wait for it.
+  for (const auto& r : info->regions) {
+    s = WaitForRegistry(r.http, o.voters);
+    if (!s.ok()) return Fail(1, s.message());
   }
   std::string targets;
   for (const auto& r : info->regions) targets += (targets.empty() ? "" : ",") + r.http;

@@ -115,6 +115,7 @@ int RunServe(const ServeOptions& o) {
   deps.tallier = &tallier;
   deps.reads = reads.get();
   deps.monitor = monitor.get();
+  deps.registry = &registry;
   deps.keys = &*keys;
   deps.limiter = &limiter;
   deps.metrics = &metrics;

@@ -297,6 +297,12 @@ HttpResponse Api::Health() const {
   check("tallier", lag_ok,
         !snap->ok ? snap->error
                   : "the tallier is " + std::to_string(snap->lag_batches) + " batches behind");
+  auto registry = d_.registry ? d_.registry->Get() : nullptr;
+  check("registry", registry != nullptr, "the voter registry is not loaded yet");
+  if (registry) {
+    checks["registry"]["voters"] = registry->size();
+    checks["registry"]["generation"] = d_.registry->generation();
+  }
   size_t depth = d_.intake->depth();
   check("intake", !draining_.load(), draining_.load() ? "draining" : "");
   ordered_json body = {{"status", ok ? "ok" : "unavailable"},

@@ -56,6 +56,7 @@ struct ApiDeps {
   Tallier* tallier = nullptr;
   ReadModel* reads = nullptr;
   RegionMonitor* monitor = nullptr;
+  const RegistryHolder* registry = nullptr;
   const ElectionKeys* keys = nullptr;
   RateLimiter* limiter = nullptr;
   MetricsRegistry* metrics = nullptr;
