@@ -1,10 +1,167 @@
-// Placeholder until this command is built.
+// `landslide simulate`: the election-day load generator. Casts one vote for each voter of a
+// registry CSV at one or more regions, shows progress, prints a table, writes a JSON report and
+// exits 1 unless every vote was counted and every region shows exactly what it counted.
+#include <signal.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
 #include "cli/commands.h"
+#include "sim/load_generator.h"
 
 namespace landslide::cli {
-void AddSimulateCommand(CLI::App& app, CommandContext& ctx) {
-  auto* c = app.add_subcommand("simulate", "(not built yet)");
-  c->allow_extras();
-  c->callback([&ctx] { ctx.exit_code = Fail(1, "simulate is not built yet"); });
+
+namespace {
+
+struct SimulateFlags {
+  std::vector<std::string> targets;
+  std::string voters;
+  std::string report;
+  int concurrency = 64;
+  double rate = 0;
+  uint64_t seed = sim::kDefaultPlanSeed;
+  int64_t limit = -1;
+  double timeout_s = 10;
+  double max_duration_s = 0;
+  double settle_timeout_s = 30;
+  int threads = 1;
+  int max_attempts = 20;
+  bool no_verify = false;
+  bool allow_already_voted = false;
+  bool skip_unreachable = false;
+};
+
+// The first Ctrl-C stops taking new votes (the run then finishes, verifies and reports); a
+// second one ends the process at once. A lock-free atomic store is async-signal-safe.
+std::atomic<bool> g_stop{false};
+
+extern "C" void OnInterrupt(int sig) {
+  if (g_stop.exchange(true)) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+  }
 }
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), std::fclose);
+  if (!f) return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
+  if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
+      std::fflush(f.get()) != 0) {
+    return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+int RunSimulate(const SimulateFlags& f) {
+  if (f.timeout_s <= 0) return Fail(2, "--timeout-s must be positive");
+  if (f.max_duration_s < 0 || f.settle_timeout_s < 0) {
+    return Fail(2, "--max-duration-s and --settle-timeout-s cannot be negative");
+  }
+  auto seconds = [](double s) { return std::chrono::milliseconds(static_cast<int64_t>(s * 1000)); };
+  sim::SimulationOptions o;
+  o.targets = f.targets;
+  o.concurrency = f.concurrency;
+  o.rate = f.rate;
+  o.threads = f.threads;
+  o.max_attempts = f.max_attempts;
+  o.request_timeout = seconds(f.timeout_s);
+  o.max_duration = seconds(f.max_duration_s);
+  o.settle_timeout = seconds(f.settle_timeout_s);
+  o.verify = !f.no_verify;
+  o.allow_already_voted = f.allow_already_voted;
+  o.skip_unreachable = f.skip_unreachable;
+  o.stop = &g_stop;
+
+  auto plan = sim::LoadVotePlan(f.voters, {.seed = f.seed, .limit = f.limit});
+  if (!plan.ok()) {
+    return Fail(plan.status().code() == Code::kNotFound ? 2 : 1, plan.status().message());
+  }
+  if (plan->empty()) return Fail(1, "the registry " + f.voters + " has no voters");
+
+  signal(SIGPIPE, SIG_IGN);
+  struct sigaction action {};
+  struct sigaction old_int {};
+  struct sigaction old_term {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  sim::TerminalProgress progress(stderr);
+  auto report = sim::RunSimulation(o, *plan, &progress);
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  if (!report.ok()) {
+    return Fail(report.status().code() == Code::kInvalidArgument ? 2 : 1,
+                report.status().message());
+  }
+
+  std::fputs(sim::RenderReportTable(*report).c_str(), stdout);
+  std::fflush(stdout);
+  if (!f.report.empty()) {
+    Status written = WriteFile(f.report, sim::RenderReportJson(*report));
+    if (!written.ok()) return Fail(1, written.message());
+  }
+  if (!report->ok() || g_stop.load()) {
+    if (report->ok()) {
+      return Fail(1, "stopped early: " + std::to_string(report->not_attempted) +
+                         " votes were not cast (the ones that were are verified above)");
+    }
+    return Fail(1, report->problems.front() +
+                       (report->problems.size() > 1
+                            ? " (and " + std::to_string(report->problems.size() - 1) +
+                                  " more problems above)"
+                            : ""));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddSimulateCommand(CLI::App& app, CommandContext& ctx) {
+  auto f = std::make_shared<SimulateFlags>();
+  auto* c = app.add_subcommand(
+      "simulate",
+      "Cast one vote per voter of a registry at one or more regions, with each state's 2016 "
+      "split, then check every region's results");
+  c->add_option("--targets", f->targets, "Region URLs, comma-separated: http://HOST:PORT,...")
+      ->required()
+      ->delimiter(',');
+  c->add_option("--voters", f->voters, "Registry CSV from `landslide voters generate`")->required();
+  c->add_option("--concurrency", f->concurrency,
+                "Votes in flight, over as many keep-alive connections")
+      ->capture_default_str();
+  c->add_option("--rate", f->rate,
+                "Votes per second, open loop (latency counted from each vote's due time); "
+                "0: as fast as --concurrency allows")
+      ->capture_default_str();
+  c->add_option("--report", f->report, "Write the JSON report to this file");
+  c->add_option("--seed", f->seed, "Seed of the candidate draws (same seed, same choices)")
+      ->capture_default_str();
+  c->add_option("--limit", f->limit, "Only the first N voters of the file");
+  c->add_option("--timeout-s", f->timeout_s,
+                "Seconds to wait for an answer before retrying the vote (with the same "
+                "Idempotency-Key)")
+      ->capture_default_str();
+  c->add_option("--max-duration-s", f->max_duration_s,
+                "Stop casting after this many seconds (0: no limit); the rest is reported as "
+                "not attempted")
+      ->capture_default_str();
+  c->add_option("--threads", f->threads, "Client I/O threads")->capture_default_str();
+  c->add_option("--max-attempts", f->max_attempts, "Attempts per vote before it counts as failed")
+      ->capture_default_str();
+  c->add_option("--settle-timeout-s", f->settle_timeout_s,
+                "Seconds to wait for every region's results to show the counted ballots")
+      ->capture_default_str();
+  c->add_flag("--no-verify", f->no_verify, "Do not check the regions' results afterwards");
+  c->add_flag("--allow-already-voted", f->allow_already_voted,
+              "Do not fail the run for voters who had voted before it (409 on a first attempt)");
+  c->add_flag("--skip-unreachable", f->skip_unreachable,
+              "Do not fail verification for a region that cannot be read before or after "
+              "casting (e.g. one killed to test failover)");
+  c->callback([&ctx, f] { ctx.exit_code = RunSimulate(*f); });
+}
+
 }  // namespace landslide::cli
