@@ -132,7 +132,9 @@ int RunServe(const ServeOptions& o) {
   tallier.Start();
   monitor->WaitFirstPass(std::chrono::seconds(10));
   http::Server server({.host = hostport->first, .port = hostport->second, .threads = o.threads},
-                      api);
+                      [&api](http::HttpRequest req, http::Respond respond) {
+                        api.Handle(std::move(req), std::move(respond));
+                      });
   Status started = server.Start();
   if (!started.ok()) {
     intake.Drain();
@@ -150,6 +152,9 @@ int RunServe(const ServeOptions& o) {
   intake.Drain();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the last answers go out
   server.Stop();
+  // Look-ups still queued answer into the stopped (but still existing) I/O context, so the read
+  // model must go before the server object does.
+  reads.reset();
   tallier.Stop();
   spdlog::info("event=stopped");
   return 0;

@@ -24,8 +24,8 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Api& api, int idle_timeout_s)
-      : stream_(std::move(socket)), api_(api), idle_timeout_s_(idle_timeout_s) {
+  Session(tcp::socket socket, const Handler& handler, int idle_timeout_s)
+      : stream_(std::move(socket)), handler_(handler), idle_timeout_s_(idle_timeout_s) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ = ep.address().to_string();
@@ -79,7 +79,7 @@ class Session : public std::enable_shared_from_this<Session> {
     req.client = client_;
     stream_.expires_never();
     auto self = shared_from_this();
-    api_.Handle(std::move(req), [self](HttpResponse r) {
+    handler_(std::move(req), [self](HttpResponse r) {
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
     });
@@ -116,7 +116,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  Api& api_;
+  const Handler& handler_;  // owned by the Server, which outlives its sessions' I/O
   const int idle_timeout_s_;
   std::string client_;
   bool keep_alive_ = true;
@@ -126,7 +126,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions o, Api& a) : options(std::move(o)), api(a), acceptor(ioc) {}
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), acceptor(ioc) {}
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
@@ -135,22 +135,22 @@ struct Server::Impl {
         spdlog::warn("event=accept_failed error=\"{}\"", ec.message());
       } else {
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), api, options.idle_timeout_s)->Start();
+        std::make_shared<Session>(std::move(s), handler, options.idle_timeout_s)->Start();
       }
       Accept();
     });
   }
 
   ServerOptions options;
-  Api& api;
+  Handler handler;
   asio::io_context ioc;
   tcp::acceptor acceptor;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 };
 
-Server::Server(ServerOptions options, Api& api)
-    : impl_(std::make_unique<Impl>(std::move(options), api)) {}
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
 Server::~Server() { Stop(); }
 

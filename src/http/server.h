@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,9 +19,12 @@ struct ServerOptions {
   int idle_timeout_s = 30;
 };
 
+// What the server calls for each request; `respond` may be called later, from any thread.
+using Handler = std::function<void(HttpRequest request, Respond respond)>;
+
 class Server {
  public:
-  Server(ServerOptions options, Api& api);
+  Server(ServerOptions options, Handler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
