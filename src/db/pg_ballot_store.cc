@@ -69,13 +69,20 @@ class PgBallotStore final : public BallotStore {
     // Statements before COMMIT: any failure means nothing was recorded.
     auto begin = conn_->Exec("BEGIN");
     if (!begin.ok()) return Fail(begin.status());
+    // Every writer inserts in voter-hash order, so two transactions with overlapping voters
+    // wait for each other instead of deadlocking.
+    std::vector<size_t> order(entries.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return entries[a].voter < entries[b].voter; });
     std::vector<std::span<const uint8_t>> voters;
     std::string idems = "{";
-    for (size_t i = 0; i < entries.size(); ++i) {
-      voters.emplace_back(entries[i].voter);
-      if (i) idems.push_back(',');
+    for (size_t k = 0; k < order.size(); ++k) {
+      const PollbookEntry& e = entries[order[k]];
+      voters.emplace_back(e.voter);
+      if (k) idems.push_back(',');
       idems += '"';
-      if (entries[i].idempotency) idems += ToHex(*entries[i].idempotency);
+      if (e.idempotency) idems += ToHex(*e.idempotency);
       idems += '"';
     }
     idems += '}';
@@ -84,8 +91,8 @@ class PgBallotStore final : public BallotStore {
         "INSERT INTO pollbook (voter_hash, voted_at, region, idempotency_hash) "
         "SELECT decode(v, 'hex'), to_timestamp($2::double precision / 1000000), $3, "
         "       nullif(decode(i, 'hex'), ''::bytea) "
-        "FROM unnest($1::text[], $4::text[]) AS t(v, i) "
-        "ON CONFLICT (voter_hash) DO NOTHING RETURNING voter_hash",
+        "FROM unnest($1::text[], $4::text[]) WITH ORDINALITY AS t(v, i, ord) "
+        "ORDER BY ord ON CONFLICT (voter_hash) DO NOTHING RETURNING voter_hash",
         {voter_array, std::to_string(voted_at.time_since_epoch().count()), region, idems});
     if (!ins.ok()) return Abort(ins.status());
     std::unordered_map<VoterHash, size_t, VoterHashKey> index;

@@ -78,8 +78,11 @@ size_t IntakeQueue::depth() const {
 
 bool IntakeQueue::PrimaryOk(std::string* why) const {
   std::lock_guard lock(mu_);
+  if (primary_ok_ || std::chrono::steady_clock::now() - primary_failed_at_ > kFailureMemory) {
+    return true;
+  }
   if (why) *why = primary_error_;
-  return primary_ok_;
+  return false;
 }
 
 std::vector<std::string> IntakeQueue::shards() const {
@@ -92,6 +95,7 @@ void IntakeQueue::SetPrimaryStatus(bool ok, const std::string& why) {
   std::lock_guard lock(mu_);
   primary_ok_ = ok;
   primary_error_ = why;
+  if (!ok) primary_failed_at_ = std::chrono::steady_clock::now();
 }
 
 void IntakeQueue::RunWriter(Writer& w) {

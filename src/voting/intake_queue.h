@@ -67,8 +67,10 @@ class IntakeQueue {
   void Drain();
 
   size_t depth() const;
-  // Whether the last attempt to commit (or connect) succeeded, and why not.
+  // False while the last attempt to commit (or connect) failed, for at most `kFailureMemory`
+  // after it: a region that has not needed the primary since then lets the health probe speak.
   bool PrimaryOk(std::string* why) const;
+  static constexpr std::chrono::seconds kFailureMemory{3};
   // The writer shards' names ("<region>-w0", ...).
   std::vector<std::string> shards() const;
 
@@ -97,6 +99,7 @@ class IntakeQueue {
   bool stopping_ = false;         // guarded by mu_
   bool primary_ok_ = true;        // guarded by mu_
   std::string primary_error_;     // guarded by mu_
+  std::chrono::steady_clock::time_point primary_failed_at_;  // guarded by mu_
 
   std::vector<std::unique_ptr<Writer>> writers_;
 };
