@@ -10,10 +10,17 @@ namespace landslide::http {
 
 using nlohmann::ordered_json;
 
+std::string Sentence(std::string_view text) {
+  std::string s(text);
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  if (!s.empty() && s.back() != '.' && s.back() != '!' && s.back() != '?') s.push_back('.');
+  return s;
+}
+
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
   HttpResponse r;
   r.status = status;
-  r.body = ordered_json{{"success", false}, {"error", code}, {"message", message}}.dump();
+  r.body = ordered_json{{"success", false}, {"error", code}, {"message", Sentence(message)}}.dump();
   return r;
 }
 
@@ -60,11 +67,11 @@ void Api::CountOutcome(int status) {
   if (status >= 0 && status < 600 && by_status_[status]) by_status_[status]->Add();
 }
 
-void Api::AddCors(const HttpRequest& req, HttpResponse& resp) const {
-  if (!req.origin) return;
+void Api::AddCors(const std::optional<std::string>& origin, HttpResponse& resp) const {
+  if (!origin) return;
   for (const auto& o : d_.cors_origins) {
-    if (o == "*" || o == *req.origin) {
-      resp.headers.emplace_back("Access-Control-Allow-Origin", o == "*" ? "*" : *req.origin);
+    if (o == "*" || o == *origin) {
+      resp.headers.emplace_back("Access-Control-Allow-Origin", o == "*" ? "*" : *origin);
       resp.headers.emplace_back("Vary", "Origin");
       return;
     }
@@ -74,10 +81,8 @@ void Api::AddCors(const HttpRequest& req, HttpResponse& resp) const {
 void Api::Handle(HttpRequest req, Respond respond) {
   auto start = std::chrono::steady_clock::now();
   // Wrap the responder: CORS, metrics and latency for every answer, on whatever thread.
-  auto origin_req = std::make_shared<HttpRequest>();
-  origin_req->origin = req.origin;
-  Respond done = [this, origin_req, start, respond = std::move(respond)](HttpResponse r) {
-    AddCors(*origin_req, r);
+  Respond done = [this, origin = req.origin, start, respond = std::move(respond)](HttpResponse r) {
+    AddCors(origin, r);
     CountOutcome(r.status);
     latency_.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -168,12 +173,18 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
       [respond = std::move(respond), region](const CastReply& r) {
         switch (r.result) {
           case CastResult::kCounted: {
-            ordered_json j = {{"success", true},
-                              {"message", "Your ballot was counted."},
-                              {"receipt", ToHex(r.outcome.receipt)},
-                              {"region", r.outcome.region.empty() ? region : r.outcome.region},
-                              {"voted_at", FormatRfc3339(r.outcome.voted_at)}};
-            return respond(Json(201, j.dump()));
+            // The hot path: every field is a token with no character JSON must escape (hex, a
+            // region name of [a-z0-9-], an RFC 3339 time), so the body is assembled directly.
+            std::string body;
+            body.reserve(180);
+            body += R"({"success":true,"message":"Your ballot was counted.","receipt":")";
+            body += ToHex(r.outcome.receipt);
+            body += R"(","region":")";
+            body += r.outcome.region.empty() ? region : r.outcome.region;
+            body += R"(","voted_at":")";
+            body += FormatRfc3339(r.outcome.voted_at);
+            body += R"("})";
+            return respond(Json(201, std::move(body)));
           }
           case CastResult::kAlreadyVoted: {
             HttpResponse resp =
@@ -198,10 +209,13 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
             return respond(
                 Unavailable("The voter registry is still loading; nothing was recorded."));
           case CastResult::kUnavailable:
-            return respond(
-                Unavailable(r.outcome.message.empty()
-                                ? "The ballot could not be made durable; nothing was recorded."
-                                : r.outcome.message + "."));
+            if (r.outcome.message.find("Idempotency-Key") != std::string::npos) {
+              return respond(Unavailable(r.outcome.message));  // the outcome is unknown
+            }
+            return respond(Unavailable((r.outcome.message.empty()
+                                            ? std::string("The ballot could not be made durable")
+                                            : Sentence(r.outcome.message)) +
+                                       " Nothing was recorded; it is safe to retry."));
         }
       });
 }

@@ -78,7 +78,7 @@ class Api {
   void GetReceipt(std::string_view receipt, Respond respond);
   HttpResponse Health() const;
   HttpResponse Votes(std::optional<std::string> state);
-  void AddCors(const HttpRequest& req, HttpResponse& resp) const;
+  void AddCors(const std::optional<std::string>& origin, HttpResponse& resp) const;
   void CountOutcome(int status);
 
   ApiDeps d_;
@@ -93,7 +93,10 @@ class Api {
   std::string rendered_;                               // guarded by render_mu_
 };
 
-// {"success": false, "error": code, "message": message}
+// "the body is not valid JSON" -> "The body is not valid JSON.": messages are for people.
+std::string Sentence(std::string_view text);
+
+// {"success": false, "error": code, "message": Sentence(message)}
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message);
 
 }  // namespace landslide::http

@@ -62,10 +62,10 @@ Result<VoteBody> ParseVoteBody(std::string_view body) {
   if (!s.ok()) return s;
   if (!IsValidVoterId(v[0])) {
     return Status::InvalidArgument(
-        "\"id\" must be three groups of five base58 characters joined by '-'");
+        "the \"id\" must be three groups of five base58 characters joined by '-'");
   }
   if (v[1].empty() || v[1].size() > 64) {
-    return Status::InvalidArgument("\"candidate\" must be a name of 1 to 64 bytes");
+    return Status::InvalidArgument("the \"candidate\" must be a name of 1 to 64 bytes");
   }
   return VoteBody{std::move(v[0]), std::move(v[1])};
 }
@@ -77,7 +77,7 @@ Result<BallotBody> ParseBallotBody(std::string_view body) {
   if (!s.ok()) return s;
   if (!IsValidVoterId(v[0])) {
     return Status::InvalidArgument(
-        "\"id\" must be three groups of five base58 characters joined by '-'");
+        "the \"id\" must be three groups of five base58 characters joined by '-'");
   }
   return BallotBody{std::move(v[0])};
 }

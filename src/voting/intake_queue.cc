@@ -47,6 +47,31 @@ void IntakeQueue::Start() {
     Writer* raw = w.get();
     w->thread = std::thread([this, raw] { RunWriter(*raw); });
   }
+  reaper_ = std::thread([this] { RunReaper(); });
+}
+
+void IntakeQueue::RunReaper() {
+  while (true) {
+    std::vector<VoteTicket> expired;
+    {
+      std::unique_lock lock(mu_);
+      if (stopping_) return;
+      reaper_cv_.wait_for(lock, std::chrono::milliseconds(50));
+      if (stopping_) return;
+      auto now = std::chrono::steady_clock::now();
+      // Tickets are queued in arrival order with the same deadline offset, so the expired ones
+      // are at the front.
+      while (!queue_.empty() && queue_.front().deadline < now) {
+        expired.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      depth_gauge_.Set(static_cast<double>(queue_.size()));
+    }
+    if (!expired.empty()) {
+      spdlog::warn("event=ballots_expired_in_queue count={}", expired.size());
+      ReplyAll(expired, "the primary database did not take the ballot in time");
+    }
+  }
 }
 
 bool IntakeQueue::Submit(VoteTicket& ticket) {
@@ -66,9 +91,11 @@ void IntakeQueue::Drain() {
     stopping_ = true;
   }
   cv_.notify_all();
+  reaper_cv_.notify_all();
   for (auto& w : writers_) {
     if (w->thread.joinable()) w->thread.join();
   }
+  if (reaper_.joinable()) reaper_.join();
 }
 
 size_t IntakeQueue::depth() const {

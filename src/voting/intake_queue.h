@@ -94,14 +94,19 @@ class IntakeQueue {
   Gauge& depth_gauge_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<VoteTicket> queue_;  // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
-  bool primary_ok_ = true;        // guarded by mu_
-  std::string primary_error_;     // guarded by mu_
+  std::condition_variable cv_;         // writers wait here for tickets
+  std::condition_variable reaper_cv_;  // the reaper's own, so it never takes a writer's wake-up
+  std::deque<VoteTicket> queue_;       // guarded by mu_
+  bool stopping_ = false;              // guarded by mu_
+  bool primary_ok_ = true;             // guarded by mu_
+  std::string primary_error_;          // guarded by mu_
   std::chrono::steady_clock::time_point primary_failed_at_;  // guarded by mu_
 
   std::vector<std::unique_ptr<Writer>> writers_;
+  // Answers queued ballots whose deadline passed while every writer was busy (a stalled
+  // primary): they were never sent, so "nothing was recorded" is true.
+  std::thread reaper_;
+  void RunReaper();
 };
 
 }  // namespace landslide
