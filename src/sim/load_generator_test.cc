@@ -275,8 +275,9 @@ TEST_F(LoadGeneratorTest, OpenLoopKeepsTheRate) {
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_TRUE(report->ok());
   EXPECT_EQ(report->counted, 3000);
+  // The schedule is a floor: 3000 votes due at 4000/s cannot all be sent sooner than 0.75 s.
+  // (No upper bound: how fast a loaded machine keeps up is for benchmarks, not tests.)
   EXPECT_GE(report->duration_s, 0.70);
-  EXPECT_LT(report->duration_s, 3.0);
 }
 
 TEST_F(LoadGeneratorTest, SeveralThreadsShareThePlan) {
