@@ -1,0 +1,55 @@
+// One region's `landslide serve`, as `landslide up` runs it: started with the region's
+// databases, its output appended to DIR/logs/<region>-serve.log, and watched until GET /health
+// answers 200.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "cluster/process.h"
+#include "common/status.h"
+
+namespace landslide::cluster {
+
+struct ServeSpec {
+  std::string binary;  // run as `binary serve ...`
+  std::string region;
+  int http_port = 0;
+  std::string db;       // conninfo reaching the primary
+  std::string replica;  // conninfo of the region's own standby
+  std::string keys;
+  std::string election;  // empty: the default election
+  std::filesystem::path log_file;
+};
+
+// The serve of one region: the child we started, or the pid of one another `up` left running.
+struct ServeHandle {
+  std::optional<Process> process;
+  pid_t pid = -1;
+  std::filesystem::path log_file;
+  std::uintmax_t log_offset = 0;  // where this run's output starts in the (appended) log
+  bool reported_death = false;
+
+  // Starts `binary serve ...` with SIGTERM as its parent-death signal.
+  Status Start(const ServeSpec& spec);
+  // Polls GET /health on 127.0.0.1:port until 200. Ends early when the serve we started exits
+  // (with its last log line) or `interrupted` says so.
+  Status WaitHealthy(int port, const std::function<bool()>& interrupted,
+                     const std::function<void(const std::string&)>& say, const std::string& region,
+                     std::chrono::seconds timeout);
+  bool Running() { return process && process->Running(); }
+};
+
+// The last line a process wrote to `log` since `offset` (logs are appended across runs).
+std::string LastLineSince(const std::filesystem::path& log, std::uintmax_t offset);
+
+// The program to run as `PROGRAM serve`: `configured` made absolute, or this very binary.
+std::string ServeBinary(const std::string& configured);
+
+}  // namespace landslide::cluster
