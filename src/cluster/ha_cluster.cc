@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <functional>
 #include <thread>
 
@@ -33,20 +32,6 @@ std::string OneLine(std::string text) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return text;
-}
-
-bool InPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    const fs::path dir = dirs.substr(start, end - start);
-    if (!dir.empty() && access((dir / program).c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
 }
 
 class HaCluster : public LocalCluster {
@@ -109,7 +94,7 @@ HaRegion* HaCluster::Region(const std::string& name) const {
 
 Status HaCluster::Prepare() {
   for (const char* program : {"etcd", "patroni"}) {
-    if (!InPath(program)) {
+    if (!ResolveProgram(program).ok()) {
       return Status::NotFound(std::string(program) +
                               " was not found in PATH; three regions need etcd and Patroni "
                               "(Debian: apt-get install etcd-server patroni)");

@@ -43,7 +43,26 @@ class Fd {
 
 std::string Errno(int err) { return std::strerror(err); }
 
-// Finds `name` the way execvp would, but in the parent, where we may allocate.
+// What the child reports through the pipe when a step before execve fails.
+struct ChildError {
+  int step;
+  int err;
+};
+constexpr const char* kStepNames[] = {
+    "reset signals",           "setpgid", "redirect output", "setgroups", "setgid", "setuid",
+    "set parent-death signal", "chdir",   "execve"};
+
+// Only async-signal-safe calls from here to execve: another thread of the parent may have held
+// the malloc lock when we forked.
+[[noreturn]] void ChildFail(int fd, int step) {
+  ChildError e{step, errno};
+  ssize_t n = write(fd, &e, sizeof e);
+  (void)n;
+  _exit(127);
+}
+
+}  // namespace
+
 Result<std::string> ResolveProgram(const std::string& name) {
   if (name.empty()) return Status::InvalidArgument("empty program name");
   if (name.find('/') != std::string::npos) {
@@ -65,26 +84,6 @@ Result<std::string> ResolveProgram(const std::string& name) {
   }
   return Status::NotFound(name + " was not found in PATH");
 }
-
-// What the child reports through the pipe when a step before execve fails.
-struct ChildError {
-  int step;
-  int err;
-};
-constexpr const char* kStepNames[] = {
-    "reset signals",           "setpgid", "redirect output", "setgroups", "setgid", "setuid",
-    "set parent-death signal", "chdir",   "execve"};
-
-// Only async-signal-safe calls from here to execve: another thread of the parent may have held
-// the malloc lock when we forked.
-[[noreturn]] void ChildFail(int fd, int step) {
-  ChildError e{step, errno};
-  ssize_t n = write(fd, &e, sizeof e);
-  (void)n;
-  _exit(127);
-}
-
-}  // namespace
 
 std::string ExitStatus::ToString() const {
   if (signal != 0) {

@@ -88,6 +88,10 @@ class Process {
   std::optional<ExitStatus> exit_;
 };
 
+// Finds `name` the way execvp would (a path, or a name looked up in PATH); kNotFound when there
+// is no such executable. Spawn uses it in the parent, where it may allocate.
+Result<std::string> ResolveProgram(const std::string& name);
+
 // The pids whose parent is `parent` (from /proc), e.g. a postmaster's backends, which put
 // themselves in process groups of their own and so are not reached through the postmaster's.
 std::vector<pid_t> ChildrenOf(pid_t parent);
