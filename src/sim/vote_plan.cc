@@ -8,29 +8,13 @@
 
 #include "domain/results_2016.h"
 #include "domain/voter_id.h"
+#include "sim/seeded_random.h"
 
 namespace landslide::sim {
 
 namespace {
 
 constexpr std::string_view kHeader = "id,first_name,last_name,address,state";
-
-// A uniform draw from [0, n) using only raw engine output (Lemire's multiply-shift with
-// rejection), so the sequence is the same with every standard library.
-uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {
-  uint64_t x = rng();
-  __uint128_t m = static_cast<__uint128_t>(x) * n;
-  auto low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      x = rng();
-      m = static_cast<__uint128_t>(x) * n;
-      low = static_cast<uint64_t>(m);
-    }
-  }
-  return static_cast<uint64_t>(m >> 64);
-}
 
 std::array<int64_t, kCandidateCount> Weights(uint8_t state) {
   const auto& s = Results2016()[state];

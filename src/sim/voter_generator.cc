@@ -10,6 +10,7 @@
 
 #include "domain/results_2016.h"
 #include "domain/voter_id.h"
+#include "sim/seeded_random.h"
 
 namespace landslide::sim {
 
@@ -75,23 +76,6 @@ constexpr bool AllFilled(const std::array<std::string_view, N>& names) {
 }
 static_assert(AllFilled(kFirstNames) && AllFilled(kLastNames) && AllFilled(kStreets) &&
               AllFilled(kStreetKinds));
-
-// A uniform draw from [0, n) using only raw engine output (Lemire's multiply-shift with
-// rejection), so the sequence is the same with every standard library.
-uint64_t UniformBelow(std::mt19937_64& rng, uint64_t n) {
-  uint64_t x = rng();
-  __uint128_t m = static_cast<__uint128_t>(x) * n;
-  auto low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      x = rng();
-      m = static_cast<__uint128_t>(x) * n;
-      low = static_cast<uint64_t>(m);
-    }
-  }
-  return static_cast<uint64_t>(m >> 64);
-}
 
 constexpr uint64_t Pow58(int k) { return k == 0 ? 1 : 58 * Pow58(k - 1); }
 constexpr uint64_t k58To10 = Pow58(10);
