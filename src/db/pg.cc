@@ -2,10 +2,24 @@
 
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include "common/hex.h"
 
 namespace landslide::db {
+
+namespace {
+
+// libpq's messages end in newlines and may span lines; ours are one line.
+std::string OneLine(std::string msg) {
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  for (char& ch : msg) {
+    if (ch == '\n') ch = ' ';
+  }
+  return msg;
+}
+
+}  // namespace
 
 int64_t PgResult::GetInt(int row, int col) const {
   std::string_view s = Get(row, col);
@@ -40,19 +54,26 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   PGconn* c = PQconnectdb(full.c_str());
   if (c == nullptr) return Status::Unavailable("out of memory connecting to PostgreSQL");
   if (PQstatus(c) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(c);
+    std::string msg = OneLine(PQerrorMessage(c));
     PQfinish(c);
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-    for (char& ch : msg) {
-      if (ch == '\n') ch = ' ';
-    }
     return Status::Unavailable("cannot connect to PostgreSQL: " + msg);
   }
+  auto conn = std::unique_ptr<PgConnection>(new PgConnection(c));  // NOLINT: private constructor
   // Server NOTICEs ("relation already exists, skipping") are not errors; keep them off stderr.
-  PQsetNoticeProcessor(
-      c, [](void*, const char*) {}, nullptr);
-  return std::unique_ptr<PgConnection>(new PgConnection(c));  // NOLINT: private constructor
+  // WARNINGs are kept for TakeWarning(). libpq calls this synchronously from inside PQexec on the
+  // calling thread, and it cannot throw.
+  PQsetNoticeReceiver(
+      c,
+      [](void* self, const PGresult* r) {
+        const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+        if (severity == nullptr || std::strcmp(severity, "WARNING") != 0) return;
+        static_cast<PgConnection*>(self)->warning_ = OneLine(PQresultErrorMessage(r));
+      },
+      conn.get());
+  return conn;
 }
+
+std::optional<std::string> PgConnection::TakeWarning() { return std::exchange(warning_, {}); }
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
@@ -66,11 +87,7 @@ Status PgConnection::CheckResult(PGresult* r, ExecStatusType want) {
   ExecStatusType got = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (got == want) return Status::Ok();
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  std::string msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  for (char& ch : msg) {
-    if (ch == '\n') ch = ' ';
-  }
+  std::string msg = OneLine(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
   std::string sqlstate = state ? state : "";
   if (!sqlstate.empty()) msg = "[" + sqlstate + "] " + msg;
   // 08: connection exception; 57P: operator intervention (shutdown); 25006: read-only

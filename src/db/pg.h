@@ -63,6 +63,10 @@ class PgConnection {
   Status CopyOut(const std::string& copy_sql, F&& on_row);
 
   bool IsBroken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // The last WARNING the server sent since the previous call, if any, and forgets it. A COMMIT
+  // that "succeeds" with a WARNING may not have done what was asked: when the wait for
+  // synchronous replication is cancelled, the transaction is committed locally only.
+  std::optional<std::string> TakeWarning();
   // "host:port" of the server this connection reached.
   std::string Endpoint() const;
   PGconn* raw() { return conn_; }
@@ -72,7 +76,8 @@ class PgConnection {
   Status CheckResult(PGresult* r, ExecStatusType want);
   Status CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, std::string_view), void* ctx);
 
-  PGconn* conn_;  // owned; PQfinish in the destructor
+  PGconn* conn_;                        // owned; PQfinish in the destructor
+  std::optional<std::string> warning_;  // set by libpq's notice receiver, on this thread
 };
 
 template <typename F>

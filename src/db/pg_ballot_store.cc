@@ -27,6 +27,9 @@ struct VoterHashKey {
   }
 };
 
+// A write that changes nothing but makes WAL, on a row only this writer updates.
+constexpr const char* kTouchShard = "UPDATE shards SET seq = seq WHERE shard = $1";
+
 class PgBallotStore final : public BallotStore {
  public:
   explicit PgBallotStore(PgStoreOptions options) : options_(std::move(options)) {}
@@ -141,8 +144,23 @@ class PgBallotStore final : public BallotStore {
       Status s = InsertBatch(batch, expected);
       if (!s.ok()) return Abort(s);
     }
+    if (winners == 0) {
+      // The ballots read back above may belong to a transaction whose wait for synchronous
+      // replication was cancelled: visible here, yet on the primary only. Writing WAL makes this
+      // COMMIT wait until the standby has everything before it, those ballots included.
+      auto touch = conn_->ExecParams(kTouchShard, {expected.shard});
+      if (!touch.ok()) return Abort(touch.status());
+    }
+    (void)conn_->TakeWarning();
     auto commit = conn_->Exec("COMMIT");
-    if (commit.ok()) return out;
+    if (commit.ok()) {
+      std::optional<std::string> warning = conn_->TakeWarning();
+      if (!warning) return out;
+      // "canceling wait for synchronous replication": committed here, maybe nowhere else.
+      Status replicated = ConfirmReplicated(expected.shard, *warning);
+      if (!replicated.ok()) return replicated;
+      return out;
+    }
     if (winners == 0) return Fail(commit.status());  // nothing was written either way
     // The COMMIT may or may not have taken effect: find out from the database, never guess.
     Result<bool> committed = ResolveCommit(batch);
@@ -217,7 +235,11 @@ class PgBallotStore final : public BallotStore {
         if (r.ok()) {
           if (r->rows() == 0) return false;
           ChainHash h;
-          return CopyBytes(r->GetBytes(0, 0), &h) && h == b.head;
+          if (!CopyBytes(r->GetBytes(0, 0), &h) || h != b.head) return false;
+          // Found on the primary; the lost COMMIT may not have reached a standby yet.
+          Status replicated = ConfirmReplicated(b.shard, "the COMMIT's answer was lost");
+          if (!replicated.ok()) return replicated;
+          return true;
         }
         last = r.status();
       } else {
@@ -228,6 +250,37 @@ class PgBallotStore final : public BallotStore {
     conn_.reset();
     return Status::DeadlineExceeded("could not learn whether batch " + b.shard + "/" +
                                     std::to_string(b.seq) + " committed: " + last.message());
+  }
+
+  // Makes sure what this primary has committed is also on its synchronous standby: a transaction
+  // that writes WAL commits only once the standby has flushed everything before it. (An xid alone
+  // is not enough: PostgreSQL waits for the standby only if the transaction wrote WAL.) `why`
+  // says why the earlier commit is in doubt.
+  Status ConfirmReplicated(const std::string& shard, const std::string& why) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.resolve_timeout;
+    std::string last = why;
+    while (std::chrono::steady_clock::now() < deadline) {
+      Status c = EnsureConnected();
+      if (c.ok()) {
+        (void)conn_->TakeWarning();
+        auto r = conn_->ExecParams(kTouchShard, {shard});  // one statement: its own transaction
+        std::optional<std::string> warning = conn_->TakeWarning();
+        if (r.ok() && !warning) return Status::Ok();
+        if (r.ok()) {
+          last = *warning;
+        } else {
+          last = r.status().message();
+          (void)Fail(r.status());
+        }
+      } else {
+        last = c.message();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    conn_.reset();
+    return Status::DeadlineExceeded(
+        "a batch committed on the primary could not be confirmed on a synchronous standby: " +
+        last);
   }
 
   PgStoreOptions options_;

@@ -17,7 +17,8 @@ struct PgStoreOptions {
   std::chrono::milliseconds resolve_timeout{20000};
 };
 
-// Connects (and creates the schema if needed). The store reconnects by itself after failures.
+// Connects; the schema must exist (db::EnsureSchema). The store reconnects by itself after
+// failures.
 Result<std::unique_ptr<BallotStore>> OpenPgBallotStore(const PgStoreOptions& options);
 
 // Reads batches from `conninfo` (a region reads its own standby).
