@@ -26,7 +26,7 @@ namespace fs = std::filesystem;
 
 struct DemoOptions {
   int64_t voters = 100000;
-  int regions = 1;
+  int regions = 3;
   bool keep_running = false;
   std::string dir = "landslide-demo";
   int base_port = 7000;

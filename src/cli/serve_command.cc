@@ -39,6 +39,7 @@ struct ServeOptions {
   double rate_burst = 40;
   bool rate_limit_loopback = false;
   std::vector<std::string> cors_origins;
+  std::vector<std::string> peers;  // NAME=URL
   std::string log_level = "info";
 };
 
@@ -50,12 +51,40 @@ bool ValidRegionName(const std::string& r) {
   return true;
 }
 
+// "us-west=http://127.0.0.1:7002" -> {"us-west", "http://127.0.0.1:7002"}. The URL is an origin
+// (scheme, host, port; no path) because browsers compare it with the Origin header.
+std::optional<std::pair<std::string, std::string>> ParsePeer(const std::string& peer) {
+  const size_t eq = peer.find('=');
+  if (eq == std::string::npos) return std::nullopt;
+  std::string name = peer.substr(0, eq);
+  std::string url = peer.substr(eq + 1);
+  const size_t scheme_end = url.find("://");
+  if (!ValidRegionName(name) || scheme_end == std::string::npos) return std::nullopt;
+  const std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  if (!ParseHostPort(url.substr(scheme_end + 3))) return std::nullopt;
+  return std::make_pair(std::move(name), std::move(url));
+}
+
 int RunServe(const ServeOptions& o) {
   if (!ValidRegionName(o.region)) {
     return Fail(2, "--region must be 1 to 32 characters of a-z, 0-9 and '-'");
   }
   auto hostport = ParseHostPort(o.http);
   if (!hostport) return Fail(2, "--http must be HOST:PORT, e.g. 127.0.0.1:8080");
+  std::vector<std::pair<std::string, std::string>> regions;
+  std::vector<std::string> cors_origins = o.cors_origins;
+  for (const std::string& peer : o.peers) {
+    auto region = ParsePeer(peer);
+    if (!region) {
+      return Fail(
+          2, "--peer must be NAME=URL with a region name and an http(s)://HOST:PORT URL, not '" +
+                 peer + "'");
+    }
+    // The voter site of each region may post to the others.
+    cors_origins.push_back(region->second);
+    regions.push_back(std::move(*region));
+  }
   spdlog::set_default_logger(spdlog::stderr_logger_mt("serve-" + o.region));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l region=" + o.region + " %v",
                       spdlog::pattern_time_type::utc);
@@ -119,7 +148,8 @@ int RunServe(const ServeOptions& o) {
   deps.keys = &*keys;
   deps.limiter = &limiter;
   deps.metrics = &metrics;
-  deps.cors_origins = o.cors_origins;
+  deps.cors_origins = std::move(cors_origins);
+  deps.regions = std::move(regions);
   for (const auto& a : web::Assets()) {
     http::StaticAsset asset{std::string(web::ContentTypeFor(a.name)), a.body};
     deps.assets["/" + std::string(a.name)] = asset;
@@ -191,6 +221,10 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   c->add_flag("--rate-limit-loopback", o->rate_limit_loopback,
               "Also rate-limit clients on 127.0.0.0/8 and ::1 (exempt by default)");
   c->add_option("--cors-origin", o->cors_origins, "Allowed CORS origin (repeatable; * for any)");
+  c->add_option("--peer", o->peers,
+                "A region of the election as NAME=http://HOST:PORT (repeatable, this one "
+                "included): listed by GET /regions for clients that fail over, and allowed as a "
+                "CORS origin");
   c->add_option("--log-level", o->log_level, "trace, debug, info, warn, error")
       ->capture_default_str();
   c->callback([&ctx, o] { ctx.exit_code = RunServe(*o); });

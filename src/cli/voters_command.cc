@@ -98,10 +98,16 @@ struct GenerateArgs {
 };
 
 // Writes to FILE.tmp and renames it into place, so an interrupted run never leaves a
-// truncated registry that looks complete.
+// truncated registry that looks complete. Anything but a regular file (/dev/null, a pipe) is
+// written directly: renaming over it would replace the device with a file.
 int RunGenerate(const GenerateArgs& args) {
+  std::error_code ec;
+  const auto type = std::filesystem::status(args.out, ec).type();
+  const bool special =
+      type != std::filesystem::file_type::regular && type != std::filesystem::file_type::not_found;
   const bool to_stdout = args.out == "-";
-  const std::string tmp = args.out + ".tmp";
+  const bool via_tmp = !to_stdout && !special;
+  const std::string tmp = via_tmp ? args.out + ".tmp" : args.out;
   std::FILE* out = stdout;
   if (!to_stdout) {
     out = std::fopen(tmp.c_str(), "wb");
@@ -118,15 +124,14 @@ int RunGenerate(const GenerateArgs& args) {
     s = Status::Unavailable("cannot write " + tmp);
   }
   progress.Finish();
-  std::error_code ec;
-  if (s.ok() && !to_stdout) {
+  if (s.ok() && via_tmp) {
     std::filesystem::rename(tmp, args.out, ec);
     if (ec) {
       s = Status::Unavailable("cannot rename " + tmp + " to " + args.out + ": " + ec.message());
     }
   }
   if (!s.ok()) {
-    if (!to_stdout) std::filesystem::remove(tmp, ec);
+    if (via_tmp) std::filesystem::remove(tmp, ec);
     return Fail(s.code() == Code::kInvalidArgument ? 2 : 1, Sentence(s.message()));
   }
   const double secs = progress.Elapsed();

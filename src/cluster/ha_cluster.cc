@@ -359,6 +359,9 @@ Status HaCluster::StartServe(HaRegion& r, bool restart) {
   spec.keys = ctx_.settings.keys;
   spec.election = ctx_.settings.election;
   spec.log_file = r.serve_log();
+  for (const auto& region : all_) {
+    spec.peers.emplace_back(region->name, region->http_url());
+  }
   ctx_.say(r.name + ": starting landslide serve on http://127.0.0.1:" +
            std::to_string(r.ports.http) + " (log " + spec.log_file.string() + ")");
   return r.serve.Start(spec);

@@ -40,7 +40,7 @@ std::string HaRegion::superuser_conninfo(const std::string& database) const {
 RegionInfo HaRegion::Info() const {
   RegionInfo ri;
   ri.name = name;
-  ri.http = "http://127.0.0.1:" + std::to_string(ports.http);
+  ri.http = http_url();
   ri.patroni = patroni_url();
   ri.replica = replica_conninfo();
   ri.pids = {{"serve", serve.pid},

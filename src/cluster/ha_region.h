@@ -58,6 +58,7 @@ struct HaRegion {
   // The `postgres` superuser over the member's private unix socket (trusted there).
   std::string superuser_conninfo(const std::string& database = "postgres") const;
   std::string patroni_url() const { return "http://127.0.0.1:" + std::to_string(ports.patroni); }
+  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(ports.http); }
   // The region's entry in cluster.json.
   RegionInfo Info() const;
 };

@@ -40,6 +40,10 @@ Status ServeHandle::Start(const ServeSpec& spec) {
     so.argv.push_back("--election");
     so.argv.push_back(spec.election);
   }
+  for (const auto& [name, url] : spec.peers) {
+    so.argv.push_back("--peer");
+    so.argv.push_back(name + "=" + url);
+  }
   so.log_file = spec.log_file;
   so.parent_death_signal = SIGTERM;
   so.stop_grace = std::chrono::seconds(15);

@@ -11,6 +11,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cluster/process.h"
 #include "common/status.h"
@@ -25,6 +27,8 @@ struct ServeSpec {
   std::string replica;  // conninfo of the region's own standby
   std::string keys;
   std::string election;  // empty: the default election
+  // Every region (name, base URL) for `--peer`: what GET /regions lists.
+  std::vector<std::pair<std::string, std::string>> peers;
   std::filesystem::path log_file;
 };
 

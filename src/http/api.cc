@@ -92,7 +92,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
   const std::string& p = req.path;
   const bool api_path = p == "/votes" || p == "/ballot" || p.rfind("/votes/", 0) == 0 ||
                         p.rfind("/receipts/", 0) == 0 || p == "/checkpoints" || p == "/health" ||
-                        p == "/metrics";
+                        p == "/metrics" || p == "/regions";
   if (req.method == "OPTIONS" && api_path) {
     HttpResponse r;
     r.status = 204;
@@ -131,6 +131,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
     if (p.rfind("/receipts/", 0) == 0)
       return GetReceipt(std::string_view(p).substr(10), std::move(done));
     if (p == "/health") return done(Health());
+    if (p == "/regions") return done(Regions());
     if (p == "/metrics") {
       HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -291,6 +292,12 @@ HttpResponse Api::Votes(std::optional<std::string> state) {
     rendered_for_ = snap;
   }
   return Json(200, rendered_);
+}
+
+HttpResponse Api::Regions() const {
+  ordered_json list = ordered_json::array();
+  for (const auto& [name, url] : d_.regions) list.push_back({{"name", name}, {"url", url}});
+  return Json(200, ordered_json{{"region", d_.region}, {"regions", std::move(list)}}.dump());
 }
 
 HttpResponse Api::Health() const {

@@ -60,7 +60,10 @@ struct ApiDeps {
   const ElectionKeys* keys = nullptr;
   RateLimiter* limiter = nullptr;
   MetricsRegistry* metrics = nullptr;
-  std::vector<std::string> cors_origins;      // "*" allows any
+  std::vector<std::string> cors_origins;  // "*" allows any
+  // Every region of the election (name, base URL), this one included, as GET /regions lists
+  // them for clients that fail over between regions (the voter site does).
+  std::vector<std::pair<std::string, std::string>> regions;
   std::map<std::string, StaticAsset> assets;  // path -> file ("/" and "/results" included)
   int64_t max_tallier_lag_batches = 1000;
 };
@@ -77,6 +80,7 @@ class Api {
   void GetBallot(const HttpRequest& req, Respond respond);
   void GetReceipt(std::string_view receipt, Respond respond);
   HttpResponse Health() const;
+  HttpResponse Regions() const;
   HttpResponse Votes(std::optional<std::string> state);
   void AddCors(const std::optional<std::string>& origin, HttpResponse& resp) const;
   void CountOutcome(int status);

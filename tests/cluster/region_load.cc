@@ -75,8 +75,8 @@ CastBallot RegionLoad::Cast(int thread_index, const std::string& voter, size_t n
   size_t r = static_cast<size_t>(thread_index) % regions_.size();
   while (Clock::now() < deadline) {
     ++c.attempts;
-    Response resp = clients[r]->Post("/votes", VoteBody(voter, c.candidate),
-                                     {{"Idempotency-Key", key}});
+    Response resp =
+        clients[r]->Post("/votes", VoteBody(voter, c.candidate), {{"Idempotency-Key", key}});
     {
       std::lock_guard lock(mu_);
       ++answers_[resp.status];
@@ -92,8 +92,8 @@ CastBallot RegionLoad::Cast(int thread_index, const std::string& voter, size_t n
       // With one key per voter and nothing else voting for them, no other answer is correct:
       // a 409 here would mean a second ballot of this voter was counted under another key.
       std::lock_guard lock(mu_);
-      violations_.push_back(voter + " (attempt " + std::to_string(c.attempts) +
-                            " at region " + regions_[r] + "): " + resp.Describe());
+      violations_.push_back(voter + " (attempt " + std::to_string(c.attempts) + " at region " +
+                            regions_[r] + "): " + resp.Describe());
       return c;
     }
     // Like the simulator: move on to the next region; pause once every region has said no.

@@ -40,10 +40,10 @@ struct CastBallot {
 };
 
 struct LoadOutcome {
-  std::vector<CastBallot> counted;     // answered 201
-  std::vector<CastBallot> unresolved;  // never answered 201 before its deadline or the stop
+  std::vector<CastBallot> counted;      // answered 201
+  std::vector<CastBallot> unresolved;   // never answered 201 before its deadline or the stop
   std::vector<std::string> violations;  // answers no correct region gives (e.g. 409 to a retry)
-  std::map<int, int> answers;          // every HTTP status seen (0: no answer), retries included
+  std::map<int, int> answers;           // every HTTP status seen (0: no answer), retries included
   std::map<std::string, int> counted_by_candidate;
   // The longest time between two consecutive 201s, and when it began: the write gap voters saw.
   double longest_gap_s = 0;
@@ -78,9 +78,9 @@ class RegionLoad {
   std::atomic<size_t> next_{0};
   std::atomic<int> counted_so_far_{0};
   mutable std::mutex mu_;
-  std::vector<CastBallot> done_;            // guarded by mu_
-  std::vector<std::string> violations_;     // guarded by mu_
-  std::map<int, int> answers_;              // guarded by mu_
+  std::vector<CastBallot> done_;         // guarded by mu_
+  std::vector<std::string> violations_;  // guarded by mu_
+  std::map<int, int> answers_;           // guarded by mu_
   std::vector<std::thread> threads_;
 };
 

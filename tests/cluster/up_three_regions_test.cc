@@ -158,7 +158,9 @@ class UpThreeRegions : public ::testing::Test {
       EXPECT_TRUE(Within([pid] { return cluster::IsGone(pid); }, seconds(10)))
           << "pid " << pid << " still runs after landslide up stopped";
     }
-    if (!dir_.empty() && std::getenv("LANDSLIDE_KEEP_TEST_DIRS") == nullptr) {
+    if (HasFailure()) {
+      std::printf("kept %s (logs/ holds every process's log)\n", dir_.c_str());
+    } else if (!dir_.empty() && std::getenv("LANDSLIDE_KEEP_TEST_DIRS") == nullptr) {
       std::error_code ec;
       fs::remove_all(dir_, ec);
     }
@@ -240,8 +242,7 @@ class UpThreeRegions : public ::testing::Test {
     for (const char* what : {"serve", "postgres", "patroni", "etcd"}) {
       EXPECT_EQ(kill(victim.pids.at(what), SIGKILL), 0) << what;
     }
-    const bool resumed =
-        Within([&] { return load.counted_so_far() >= before + 600; }, seconds(90));
+    const bool resumed = Within([&] { return load.counted_so_far() >= before + 600; }, seconds(90));
     std::this_thread::sleep_for(seconds(2));
     load.Stop();
     const LoadOutcome out = load.Outcome();
@@ -364,16 +365,16 @@ class UpThreeRegions : public ::testing::Test {
     for (const auto& [name, what] : seen) report += "\n  " + name + ": " + what;
     ASSERT_TRUE(converged) << "regions do not agree with the " << total
                            << " acknowledged ballots:" << report;
-    std::printf("[ measure  ] %zu regions report exactly the %lld acknowledged ballots and the "
-                "same chain heads (%.1f s after asking)\n",
-                regions.size(), static_cast<long long>(total), SecondsSince(started));
+    std::printf(
+        "[ measure  ] %zu regions report exactly the %lld acknowledged ballots and the "
+        "same chain heads (%.1f s after asking)\n",
+        regions.size(), static_cast<long long>(total), SecondsSince(started));
     for (const auto& r : regions) {
       HttpClient c("127.0.0.1", PortOf(r.http));
       for (const std::string& receipt : receipts_) {
         auto g = c.Get("/receipts/" + receipt);
         ASSERT_TRUE(g.status == 200 && g.json.value("status", "") == "counted")
-            << r.name << " does not count acknowledged receipt " << receipt << ": "
-            << g.Describe();
+            << r.name << " does not count acknowledged receipt " << receipt << ": " << g.Describe();
       }
     }
   }
@@ -393,7 +394,7 @@ class UpThreeRegions : public ::testing::Test {
   ClusterInfo info_;
   std::set<int> pids_;
   std::vector<std::string> voters_;
-  size_t next_voter_ = 1;  // voters_[0] is kept for ballot look-ups
+  size_t next_voter_ = 1;              // voters_[0] is kept for ballot look-ups
   std::vector<std::string> receipts_;  // every ballot answered 201
   std::map<std::string, int> acknowledged_by_candidate_;
 };

@@ -1,7 +1,10 @@
 // The registry import against a real PostgreSQL, and the `voters` commands of the built binary.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -352,6 +355,32 @@ TEST(VotersCli, GenerateIsDeterministic) {
   EXPECT_EQ(d.out, "");
   EXPECT_EQ(ReadFile(file), a.out);
   EXPECT_FALSE(std::filesystem::exists(file.string() + ".tmp"));
+}
+
+// `--out /dev/null` once replaced the device with a regular file (write FILE.tmp, rename over
+// FILE). A FIFO stands in for the device here: it must still be a FIFO afterwards, and its reader
+// must have received the registry.
+TEST(VotersCli, GenerateWritesThroughSpecialFilesInsteadOfReplacingThem) {
+  TempDir dir;
+  const auto fifo = dir.path() / "pipe";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // Both ends held open by the test (a few KB fit in the pipe's buffer), so nothing blocks even
+  // if the command never opens the FIFO.
+  const int read_end = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(read_end, 0);
+  const int write_end = open(fifo.c_str(), O_WRONLY);
+  ASSERT_GE(write_end, 0);
+  CliRun run = RunBinary("voters generate --count 100 --seed 7 --out " + fifo.string());
+  close(write_end);
+  std::string got;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(read_end, buf, sizeof buf)) > 0) got.append(buf, static_cast<size_t>(n));
+  close(read_end);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_EQ(got, GenerateCsv(100, 7));
+  EXPECT_FALSE(std::filesystem::exists(fifo.string() + ".tmp"));
 }
 
 TEST(VotersCli, BadUsageExitsWith2) {
