@@ -1,5 +1,6 @@
-// The voter site: look up the ballot, cast one vote, show the receipt. Retries 503 answers with
-// the same Idempotency-Key, so a retry can never count twice.
+// The voter site: look up the ballot, cast one vote, show the receipt. Requests go to the
+// fastest healthy region and fail over to the others (regions.js), always with the same
+// Idempotency-Key, so a retry can never count twice.
 (function () {
   const status = document.getElementById('status');
   const lookup = document.getElementById('lookup');
@@ -13,19 +14,15 @@
     status.className = kind || '';
   }
 
+  // Every region takes every ballot: the router picks the fastest healthy one and fails over.
+  const {RegionRouter, loadRegions} = window.LandslideRegions;
+  const routerReady = loadRegions((...args) => fetch(...args)).then((list) => new RegionRouter(list));
+
   async function post(path, body, headers) {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const res = await fetch(path, {
-        method: 'POST',
-        headers: Object.assign({'Content-Type': 'application/json'}, headers || {}),
-        body: JSON.stringify(body),
-      });
-      if (res.status !== 503 && res.status !== 429) return res;
-      const wait = Number(res.headers.get('Retry-After') || '1');
-      show('The service is busy; retrying in ' + wait + ' s…');
-      await new Promise((r) => setTimeout(r, wait * 1000));
-    }
-    throw new Error('The service is unavailable; please try again later.');
+    const router = await routerReady;
+    const {response} = await router.post(path, body, headers, (wait) =>
+      show('Every region is busy; retrying in ' + wait + ' s…'));
+    return response;
   }
 
   lookup.addEventListener('submit', async (e) => {

@@ -2,10 +2,12 @@
 // `landslide serve` and a real PostgreSQL. Every refusal is checked for its status, its exact
 // error code, a message a person can read, and for changing nothing in the database.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -22,6 +24,8 @@ using nlohmann::json;
 
 constexpr const char* kOnlyInTexas = "Only In Texas";
 constexpr const char* kCorsOrigin = "http://example.test";
+// Another region of the election, as `landslide up` would name it with --peer.
+constexpr const char* kPeerUrl = "https://us-west.example.test:8443";
 const std::vector<std::string> kCandidates2016 = {"Donald Trump", "Hillary Clinton", "Gary Johnson",
                                                   "Jill Stein", "Evan McMullin"};
 
@@ -136,7 +140,8 @@ class ApiContractTest : public ::testing::Test {
     o.seed = 101;
     o.election_json = ElectionJson(At("2016-11-08T00:00:00Z"), At("2100-01-01T00:00:00Z"),
                                    {{"TX", {kOnlyInTexas}}});
-    o.serve_flags = {"--cors-origin", kCorsOrigin};
+    o.serve_flags = {"--cors-origin",         kCorsOrigin, "--peer",
+                     "r1=http://127.0.0.1:1", "--peer",    std::string("us-west=") + kPeerUrl};
     region_ = new RegionHarness(o);
     start_ = new ::testing::AssertionResult(region_->Start());
   }
@@ -690,6 +695,29 @@ TEST_F(ApiContractTest, HealthIs200WithChecks) {
   }
 }
 
+// The voter site fails over between the regions GET /regions lists, posting cross-origin: each
+// peer region is an allowed origin.
+TEST_F(ApiContractTest, RegionsListsThePeersAndAllowsThemAsOrigins) {
+  auto c = region().Client();
+  Response r = c->Get("/regions");
+  ASSERT_EQ(r.status, 200) << r.Describe();
+  EXPECT_EQ(r.json.value("region", ""), "r1");
+  ASSERT_TRUE(r.json["regions"].is_array()) << r.Describe();
+  ASSERT_EQ(r.json["regions"].size(), 2u) << r.Describe();
+  EXPECT_EQ(r.json["regions"][0].value("name", ""), "r1");
+  EXPECT_EQ(r.json["regions"][0].value("url", ""), "http://127.0.0.1:1");
+  EXPECT_EQ(r.json["regions"][1].value("name", ""), "us-west");
+  EXPECT_EQ(r.json["regions"][1].value("url", ""), kPeerUrl);
+  Response preflight =
+      c->Request("OPTIONS", "/votes", "",
+                 {{"Origin", kPeerUrl},
+                  {"Access-Control-Request-Method", "POST"},
+                  {"Access-Control-Request-Headers", "content-type, idempotency-key"}});
+  EXPECT_EQ(preflight.Header("Access-Control-Allow-Origin").value_or(""), kPeerUrl)
+      << preflight.Describe();
+  EXPECT_EQ(c->Post("/regions", "{}").status, 405);
+}
+
 TEST_F(ApiContractTest, MetricsArePrometheusText) {
   auto c = region().Client();
   ExpectCounted(Vote(*c, FreshVoter(), "Jill Stein"), "r1");
@@ -767,6 +795,14 @@ TEST_F(ApiContractTest, WebsiteAndDashboardAreHtml) {
     EXPECT_NE(lower.find("<html"), std::string::npos);
     EXPECT_NE(lower.find("</html>"), std::string::npos);
   }
+  // The site's scripts are served (the failover router with them); their tests are not.
+  for (const char* path : {"/vote.js", "/regions.js", "/results.js"}) {
+    Response r = c->Get(path);
+    EXPECT_EQ(r.status, 200) << path;
+    EXPECT_NE(r.Header("Content-Type").value_or("").find("javascript"), std::string::npos) << path;
+  }
+  EXPECT_NE(c->Get("/").body.find("/regions.js"), std::string::npos);
+  EXPECT_EQ(c->Get("/regions_test.js").status, 404);
 }
 
 // Stops the shared PostgreSQL: votes are refused with 503 (nothing recorded), and flow again
@@ -913,6 +949,19 @@ TEST(ApiContractRateLimitTest, TooManyRequestsAre429WithRetryAfterAndChangeNothi
   ExpectCounted(c->Post("/votes", VoteBody(refused.front(), "Jill Stein")), "r1");
   region.Terminate();
   ExpectLogHoldsNoIdOrChoice(region, ids, {"Jill Stein"});
+}
+
+TEST(ServeCli, AMalformedPeerIsABadUsageAndStartsNothing) {
+  for (const char* peer :
+       {"bogus", "Bad_Name=http://127.0.0.1:1", "us-west=ftp://h:1", "us-west=http://no-port"}) {
+    const std::string cmd = std::string(LANDSLIDE_BINARY) +
+                            " serve --region r1 --http 127.0.0.1:1 --db host=/nonexistent "
+                            "--keys /nonexistent --peer '" +
+                            peer + "' 2>/dev/null";
+    const int status = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(status)) << peer;
+    EXPECT_EQ(WEXITSTATUS(status), 2) << peer;
+  }
 }
 
 }  // namespace
