@@ -1,12 +1,9 @@
 // `landslide bench`: the standard benchmark (bench/bench_runner.h). Writes the JSON report and
 // the SVG chart, prints a short table, and exits 1 unless every phase that ran passed
 // verification (a phase skipped because it cannot run here does not fail the bench).
-#include <signal.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 
@@ -14,6 +11,7 @@
 #include "bench/bench_report.h"
 #include "bench/bench_runner.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 
 namespace landslide::cli {
 
@@ -33,27 +31,6 @@ struct BenchFlags {
   int server_threads = 2;
   int up_timeout_s = 240;
 };
-
-// The first Ctrl-C stops taking new votes and skips the phases not yet started (what ran is
-// still reported); a second one ends the process at once. Children stop with their owners.
-std::atomic<bool> g_stop{false};
-
-extern "C" void OnBenchInterrupt(int sig) {
-  if (g_stop.exchange(true)) {
-    signal(sig, SIG_DFL);
-    raise(sig);
-  }
-}
-
-Status WriteFile(const std::string& path, const std::string& text) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), std::fclose);
-  if (!f) return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
-  if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
-      std::fflush(f.get()) != 0) {
-    return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
 
 // "out/bench-report.json" -> "out/bench-report.svg": the chart goes next to the report.
 std::string ChartPathFor(const std::string& report) {
@@ -81,33 +58,24 @@ int RunBench(const BenchFlags& f) {
   o.base_port = f.base_port;
   o.seed = f.seed;
   o.up_timeout = std::chrono::seconds(f.up_timeout_s);
-  o.stop = &g_stop;
 
-  signal(SIGPIPE, SIG_IGN);
-  struct sigaction action {};
-  struct sigaction old_int {};
-  struct sigaction old_term {};
-  action.sa_handler = OnBenchInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  StopOnInterrupt interrupt;  // the first Ctrl-C: stop taking new votes, still report
+  o.stop = interrupt.flag();
   auto report = bench::RunBench(o);
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
   if (!report.ok()) {
     return Fail(report.status().code() == Code::kInvalidArgument ? 2 : 1,
                 report.status().message());
   }
 
-  Status written = WriteFile(f.report, bench::RenderBenchJson(*report));
+  Status written = WriteTextFile(f.report, bench::RenderBenchJson(*report));
   if (!written.ok()) return Fail(1, written.message());
-  written = WriteFile(chart, bench::RenderChartSvg(bench::ChartDataFrom(*report)));
+  written = WriteTextFile(chart, bench::RenderChartSvg(bench::ChartDataFrom(*report)));
   if (!written.ok()) return Fail(1, written.message());
   std::fputs(bench::RenderBenchTable(*report).c_str(), stdout);
   std::printf("\nreport %s\nchart  %s\n", f.report.c_str(), chart.c_str());
   std::fflush(stdout);
 
-  if (g_stop.load()) return Fail(1, "interrupted; the phases that ran are in the report");
+  if (interrupt.stopped()) return Fail(1, "interrupted; the phases that ran are in the report");
   if (!bench::AllRanPassed(*report)) {
     for (const auto& p : report->phases) {
       if (p.status == bench::PhaseStatus::kFailed) {

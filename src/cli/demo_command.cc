@@ -152,9 +152,9 @@ int RunDemo(const DemoOptions& o) {
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
 
   Say("1/5 bringing up " + std::to_string(o.regions) + " region(s) in " + dir.string());
-  std::vector<std::string> up_argv = {SelfPath(), "up", "--regions", std::to_string(o.regions),
-                                      "--dir", dir.string(), "--base-port",
-                                      std::to_string(o.base_port)};
+  std::vector<std::string> up_argv = {
+      SelfPath(), "up",         "--regions",   std::to_string(o.regions),
+      "--dir",    dir.string(), "--base-port", std::to_string(o.base_port)};
   std::printf("$ %s\n", Quote(up_argv).c_str());
   std::fflush(stdout);
   cluster::ProcessOptions po;
@@ -201,8 +201,8 @@ int RunDemo(const DemoOptions& o) {
   Say("4/5 casting one vote per voter with each state's 2016 split");
   std::string report = (dir / "simulate-report.json").string();
   Status sim = RunStep({"simulate", "--targets", targets, "--voters", voters, "--concurrency",
-                        std::to_string(o.concurrency), "--seed", std::to_string(o.seed),
-                        "--report", report});
+                        std::to_string(o.concurrency), "--seed", std::to_string(o.seed), "--report",
+                        report});
   Say("5/5 auditing: recount from the database, chains, signed checkpoints");
   Status audit = RunStep({"audit", "--db", info->db, "--keys", info->keys, "--targets", targets});
 
@@ -210,14 +210,16 @@ int RunDemo(const DemoOptions& o) {
   PrintOutcome(*info);
   std::printf("\nwhere to look:\n");
   for (const auto& r : info->regions) {
-    std::printf("  %-8s voter site %s/   dashboard %s/results   API %s/votes %s/health %s/metrics\n",
-                r.name.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(),
-                r.http.c_str());
+    std::printf(
+        "  %-8s voter site %s/   dashboard %s/results   API %s/votes %s/health %s/metrics\n",
+        r.name.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(),
+        r.http.c_str());
   }
   std::printf("  report   %s\n  cluster  %s (logs in %s/logs)\n", report.c_str(),
               cluster_file.c_str(), dir.c_str());
   int code = (sim.ok() && audit.ok()) ? 0 : 1;
-  if (!sim.ok()) std::fprintf(stderr, "landslide: the simulation failed: %s\n", sim.message().c_str());
+  if (!sim.ok())
+    std::fprintf(stderr, "landslide: the simulation failed: %s\n", sim.message().c_str());
   if (!audit.ok()) std::fprintf(stderr, "landslide: the audit failed\n");
   if (o.keep_running) {
     std::printf("\nthe cluster keeps running; press Ctrl-C to stop it\n");

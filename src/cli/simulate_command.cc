@@ -1,15 +1,13 @@
 // `landslide simulate`: the election-day load generator. Casts one vote for each voter of a
 // registry CSV at one or more regions, shows progress, prints a table, writes a JSON report and
 // exits 1 unless every vote was counted and every region shows exactly what it counted.
-#include <signal.h>
 
 #include <atomic>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "sim/load_generator.h"
 
 namespace landslide::cli {
@@ -34,27 +32,6 @@ struct SimulateFlags {
   bool skip_unreachable = false;
 };
 
-// The first Ctrl-C stops taking new votes (the run then finishes, verifies and reports); a
-// second one ends the process at once. A lock-free atomic store is async-signal-safe.
-std::atomic<bool> g_stop{false};
-
-extern "C" void OnInterrupt(int sig) {
-  if (g_stop.exchange(true)) {
-    signal(sig, SIG_DFL);
-    raise(sig);
-  }
-}
-
-Status WriteFile(const std::string& path, const std::string& text) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), std::fclose);
-  if (!f) return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
-  if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
-      std::fflush(f.get()) != 0) {
-    return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
-}
-
 int RunSimulate(const SimulateFlags& f) {
   if (f.timeout_s <= 0) return Fail(2, "--timeout-s must be positive");
   if (f.max_duration_s < 0 || f.settle_timeout_s < 0) {
@@ -73,7 +50,6 @@ int RunSimulate(const SimulateFlags& f) {
   o.verify = !f.no_verify;
   o.allow_already_voted = f.allow_already_voted;
   o.skip_unreachable = f.skip_unreachable;
-  o.stop = &g_stop;
 
   auto plan = sim::LoadVotePlan(f.voters, {.seed = f.seed, .limit = f.limit});
   if (!plan.ok()) {
@@ -81,18 +57,10 @@ int RunSimulate(const SimulateFlags& f) {
   }
   if (plan->empty()) return Fail(1, "the registry " + f.voters + " has no voters");
 
-  signal(SIGPIPE, SIG_IGN);
-  struct sigaction action {};
-  struct sigaction old_int {};
-  struct sigaction old_term {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &old_int);
-  sigaction(SIGTERM, &action, &old_term);
+  StopOnInterrupt interrupt;  // the first Ctrl-C: stop taking new votes, still report
+  o.stop = interrupt.flag();
   sim::TerminalProgress progress(stderr);
   auto report = sim::RunSimulation(o, *plan, &progress);
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
   if (!report.ok()) {
     return Fail(report.status().code() == Code::kInvalidArgument ? 2 : 1,
                 report.status().message());
@@ -101,10 +69,10 @@ int RunSimulate(const SimulateFlags& f) {
   std::fputs(sim::RenderReportTable(*report).c_str(), stdout);
   std::fflush(stdout);
   if (!f.report.empty()) {
-    Status written = WriteFile(f.report, sim::RenderReportJson(*report));
+    Status written = WriteTextFile(f.report, sim::RenderReportJson(*report));
     if (!written.ok()) return Fail(1, written.message());
   }
-  if (!report->ok() || g_stop.load()) {
+  if (!report->ok() || interrupt.stopped()) {
     if (report->ok()) {
       return Fail(1, "stopped early: " + std::to_string(report->not_attempted) +
                          " votes were not cast (the ones that were are verified above)");
