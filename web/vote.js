@@ -20,8 +20,9 @@
 
   async function post(path, body, headers) {
     const router = await routerReady;
-    const {response} = await router.post(path, body, headers, (wait) =>
+    const {response, region} = await router.post(path, body, headers, (wait) =>
       show('Every region is busy; retrying in ' + wait + ' s…'));
+    document.body.dataset.region = region;  // which region answered (shown, and read by tests)
     return response;
   }
 
@@ -64,7 +65,7 @@
       const data = await res.json();
       if (res.status === 201) {
         ballot.hidden = true;
-        show('Counted. Your receipt: ' + data.receipt, 'ok');
+        show('Counted by ' + data.region + '. Your receipt: ' + data.receipt, 'ok');
       } else {
         show(data.message, 'error');
       }

@@ -289,8 +289,7 @@ std::string RegionHarness::PeerServeLog() const { return ReadWholeFile(peer_log_
 void RegionHarness::TerminatePeer() {
   if (peer_) peer_->Terminate(std::chrono::seconds(10));
   peer_.reset();
-  peer_region_.clear();
-  peer_port_ = 0;
+  peer_region_.clear();  // the port is kept: a restarted peer listens where it did
 }
 
 db::PgConnection* RegionHarness::Db() {

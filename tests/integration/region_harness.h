@@ -81,8 +81,10 @@ class RegionHarness {
   // this database were that region's standby too): for races between regions. Its log is
   // DIR/serve-peer.log.
   ::testing::AssertionResult StartPeer(const std::string& region_name);
+  // SIGTERM to the peer; StartPeer() afterwards brings it back on the same port.
   void TerminatePeer();
   uint16_t peer_port() const { return peer_port_; }
+  pid_t peer_pid() const { return peer_ ? peer_->pid() : -1; }
   const std::string& peer_region() const { return peer_region_; }
   std::unique_ptr<HttpClient> PeerClient(
       std::chrono::milliseconds timeout = std::chrono::seconds(15)) const;
