@@ -34,7 +34,9 @@ class LatencyHistogram {
   // Exact extremes and mean (0 when empty).
   int64_t min() const { return count_ == 0 ? 0 : min_; }
   int64_t max() const { return max_; }
-  double mean() const { return count_ == 0 ? 0.0 : static_cast<double>(sum_) / count_; }
+  double mean() const {
+    return count_ == 0 ? 0.0 : static_cast<double>(sum_) / static_cast<double>(count_);
+  }
 
   // The value at quantile q in [0, 1] (0.5 = median, 0.999 = p99.9): the smallest recorded
   // value v such that at least q of all values are <= v, to within the bucket precision and

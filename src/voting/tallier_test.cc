@@ -24,9 +24,9 @@ class TallierTest : public ::testing::Test {
     IntakeOptions o;
     o.region = "r1";
     o.writers = 2;
-    IntakeQueue q(o, Election::Default2016(), election_public_, registry_key_,
-                  [this]() -> Result<std::unique_ptr<BallotStore>> { return db_.NewStore(); },
-                  metrics_);
+    IntakeQueue q(
+        o, Election::Default2016(), election_public_, registry_key_,
+        [this]() -> Result<std::unique_ptr<BallotStore>> { return db_.NewStore(); }, metrics_);
     q.Start();
     VoterHasher h(registry_key_);
     for (int i = 0; i < n; ++i) {
