@@ -152,6 +152,12 @@ std::string PatroniConfigYaml(const PatroniMemberOptions& o) {
     // After a failover the surviving standby retries its new primary every half second, not
     // every five: until it streams again, strict synchronous mode blocks every commit.
     << "    wal_retrieve_retry_interval: 500ms\n"
+    // A standby cut off by the network (no FIN, no RST) is dropped after this long instead of
+    // PostgreSQL's 60 s; until then strict synchronous mode waits for it, so every commit stalls
+    // (measured: tests/cluster/isolated_region_test.cc). Each side asks for a reply after half of
+    // it, so a live peer is never dropped, even with wal_receiver_status_interval at 10 s.
+    << "    wal_sender_timeout: 5s\n"
+    << "    wal_receiver_timeout: 5s\n"
     << "    recovery_init_sync_method: syncfs\n"
     << "    log_line_prefix: " << Q("%m [%p] ") << "\n"
     << "    log_timezone: UTC\n"
