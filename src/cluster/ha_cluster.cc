@@ -537,7 +537,7 @@ void HaCluster::Stop() {
   for (HaRegion* r : ours_) {
     if (r->etcd) r->etcd->Terminate(seconds(10));
   }
-  if (made_network_) {
+  if (made_network_ && RegionNetworkExists(*network_)) {
     ctx_.say("network: removing namespaces " + network_->namespaces[0] + ".." +
              network_->namespaces.back() + " and bridge " + network_->bridge);
     Status s = RemoveRegionNetwork(*network_, ctx_.dir / "logs" / "netns.log");

@@ -190,6 +190,13 @@ Status RemoveRegionNetwork(const RegionNetwork& net, const fs::path& log) {
   return first;
 }
 
+bool RegionNetworkExists(const RegionNetwork& net) {
+  for (const auto& ns : net.namespaces) {
+    if (fs::exists(kNetnsDir / ns)) return true;
+  }
+  return LinkExists(net.bridge);
+}
+
 Status CheckRegionNamespace(const RegionNetwork& net, int index) {
   const fs::path path = net.NamespacePath(index);
   if (fs::exists(path) && LinkExists(net.bridge)) return Status::Ok();

@@ -51,6 +51,9 @@ Status CreateRegionNetwork(const RegionNetwork& net, const std::filesystem::path
 // gone is fine; the first failure is returned.
 Status RemoveRegionNetwork(const RegionNetwork& net, const std::filesystem::path& log);
 
+// True if any namespace of `net` or its bridge exists.
+bool RegionNetworkExists(const RegionNetwork& net);
+
 // OK if region `index`'s namespace exists (for `up --restart-region` of a --netns cluster).
 Status CheckRegionNamespace(const RegionNetwork& net, int index);
 
