@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cluster/cluster_file.h"
 #include "cluster/local_cluster.h"
+#include "cluster/region_network.h"
 #include "cluster/serve_process.h"
 #include "cluster/stop_signals.h"
 #include "crypto/keys.h"
@@ -34,6 +35,7 @@ struct UpFlags {
   std::string keys;
   std::string restart_region;
   std::string serve_binary;
+  bool netns = false;
 };
 
 void Say(const std::string& line) {
@@ -69,6 +71,7 @@ Result<cluster::UpSettings> ResolveSettings(const UpFlags& f, bool regions_given
     s.regions = f.regions;
     s.base_port = f.base_port;
     s.keys = fs::absolute(f.keys.empty() ? dir / "keys" : fs::path(f.keys)).string();
+    s.netns = f.netns;
     if (!f.election.empty()) s.election = fs::absolute(f.election).string();
   }
   return s;
@@ -106,6 +109,7 @@ int RunUp(const UpFlags& flags, bool regions_given) {
   if (flags.base_port < 1024 || flags.base_port > 65535 - 50) {
     return Fail(2, "--base-port must be between 1024 and 65485");
   }
+  if (flags.netns && flags.regions != 3) return Fail(2, "--netns needs --regions 3");
   const fs::path dir = fs::absolute(flags.dir).lexically_normal();
   auto settings = ResolveSettings(flags, regions_given, dir);
   if (!settings.ok()) {
@@ -152,8 +156,11 @@ int RunUp(const UpFlags& flags, bool regions_given) {
   for (const std::string& name : up.RegionNamesStarted()) {
     const int i =
         static_cast<int>(std::find(all_names.begin(), all_names.end(), name) - all_names.begin());
+    const std::string host =
+        settings->netns ? cluster::PlanRegionNetwork(settings->base_port, 3).addresses.at(i)
+                        : std::string("127.0.0.1");
     const std::string site =
-        "http://127.0.0.1:" + std::to_string(cluster::PortsFor(settings->base_port, i).http);
+        "http://" + host + ":" + std::to_string(cluster::PortsFor(settings->base_port, i).http);
     Say("  " + name + ": voter site " + site + "/  results " + site + "/results");
   }
   Say("press Ctrl-C (or send SIGTERM) to stop everything");
@@ -193,6 +200,13 @@ void AddUpCommand(CLI::App& app, CommandContext& ctx) {
                 "was started with; with 3 regions its etcd member rejoins and Patroni rejoins "
                 "as a standby, rewinding a former primary), updates cluster.json, and stays in "
                 "the foreground like up");
+  c->add_flag("--netns", f->netns,
+              "Run each region in a network namespace of its own (ls<P>-0..2, where P is the "
+              "base port), joined by a bridge ls<P>br holding 10.A.B.254/24 (A.B: P as two "
+              "bytes); region i listens on 10.A.B.(i+1) and cluster.json lists those addresses. "
+              "Routes inside a namespace can then cut one region off from the others while the "
+              "host still reaches it. Needs root, iproute2 and --regions 3; the namespaces and "
+              "the bridge are removed when up stops");
   c->add_option("--serve-binary", f->serve_binary,
                 "Program to run as `PROGRAM serve ...` for each region (default: this binary)");
   c->footer(

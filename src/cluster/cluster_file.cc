@@ -78,7 +78,8 @@ std::string UpSettingsToJson(const UpSettings& s) {
   json j = {{"regions", s.regions},
             {"base_port", s.base_port},
             {"keys", s.keys},
-            {"election", s.election}};
+            {"election", s.election},
+            {"netns", s.netns}};
   return j.dump(2) + "\n";
 }
 
@@ -96,6 +97,8 @@ Result<UpSettings> UpSettingsFromJson(const std::string& text) {
   if (j.contains("election") && j["election"].is_string()) {
     s.election = j["election"].get<std::string>();
   }
+  // Absent in the up.json of clusters started before --netns existed.
+  if (j.contains("netns") && j["netns"].is_boolean()) s.netns = j["netns"].get<bool>();
   return s;
 }
 

@@ -44,6 +44,7 @@ struct UpSettings {
   int base_port = 7000;
   std::string keys;      // absolute
   std::string election;  // absolute, or empty for the default election
+  bool netns = false;    // each region in a network namespace of its own (RegionNetwork)
 };
 std::string UpSettingsToJson(const UpSettings& s);
 Result<UpSettings> UpSettingsFromJson(const std::string& text);

@@ -72,6 +72,11 @@ TEST(ClusterFile, UpSettingsRoundTrip) {
   EXPECT_EQ(back->base_port, 7100);
   EXPECT_EQ(back->keys, "/d/keys");
   EXPECT_EQ(back->election, "/e.json");
+  EXPECT_FALSE(back->netns);
+  s.netns = true;
+  EXPECT_TRUE(UpSettingsFromJson(UpSettingsToJson(s))->netns);
+  // up.json from before --netns existed.
+  EXPECT_FALSE(UpSettingsFromJson(R"({"regions": 3, "base_port": 7000})")->netns);
   EXPECT_FALSE(UpSettingsFromJson("{}").ok());
 }
 

@@ -10,7 +10,9 @@ namespace landslide::cluster {
 namespace fs = std::filesystem;
 
 namespace {
-std::string Url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
+std::string Url(const std::string& host, int port) {
+  return "http://" + host + ":" + std::to_string(port);
+}
 }  // namespace
 
 std::optional<EtcdPeer> FindPeer(const EtcdOptions& options) {
@@ -28,17 +30,19 @@ Result<std::vector<std::string>> EtcdArgv(const EtcdOptions& o) {
   std::string initial;
   for (const auto& p : o.cluster) {
     if (!initial.empty()) initial += ",";
-    initial += p.name + "=" + Url(p.peer_port);
+    initial += p.name + "=" + Url(p.host, p.peer_port);
   }
   // The --initial-* flags only matter on the first start; afterwards the member reads its
   // identity and peers from the data directory, which is what lets a killed member rejoin.
+  const std::string client = Url(self->host, self->client_port);
+  const std::string peer = Url(self->host, self->peer_port);
   return std::vector<std::string>{o.etcd_binary,
                                   "--name=" + o.name,
                                   "--data-dir=" + o.data_dir.string(),
-                                  "--listen-client-urls=" + Url(self->client_port),
-                                  "--advertise-client-urls=" + Url(self->client_port),
-                                  "--listen-peer-urls=" + Url(self->peer_port),
-                                  "--initial-advertise-peer-urls=" + Url(self->peer_port),
+                                  "--listen-client-urls=" + client,
+                                  "--advertise-client-urls=" + client,
+                                  "--listen-peer-urls=" + peer,
+                                  "--initial-advertise-peer-urls=" + peer,
                                   "--initial-cluster=" + initial,
                                   "--initial-cluster-state=new",
                                   "--initial-cluster-token=" + o.cluster_token,
@@ -52,7 +56,7 @@ std::string EtcdClientHosts(const std::vector<EtcdPeer>& cluster) {
   std::string out;
   for (const auto& p : cluster) {
     if (!out.empty()) out += ",";
-    out += "127.0.0.1:" + std::to_string(p.client_port);
+    out += p.host + ":" + std::to_string(p.client_port);
   }
   return out;
 }
@@ -70,18 +74,20 @@ Result<Process> StartEtcd(const EtcdOptions& o) {
   po.argv = std::move(*argv);
   po.log_file = o.log_file;
   po.parent_death_signal = o.parent_death_signal;
+  po.netns = o.netns;
   po.stop_grace = std::chrono::seconds(10);
   auto p = Process::Spawn(po);
   if (!p.ok()) return p.status().Context("starting etcd member " + o.name);
   return p;
 }
 
-Status WaitForEtcdHealthy(int client_port, std::chrono::milliseconds timeout,
+Status WaitForEtcdHealthy(const std::string& host, int client_port,
+                          std::chrono::milliseconds timeout,
                           const std::function<Status()>& keep_going) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last = "no answer";
   while (true) {
-    auto r = HttpGet("127.0.0.1", client_port, "/health", std::chrono::milliseconds(1000));
+    auto r = HttpGet(host, client_port, "/health", std::chrono::milliseconds(1000));
     if (r.ok()) {
       // {"health":"true"} once the member sees a leader; "false" (503) while it has no quorum.
       auto j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
@@ -94,9 +100,10 @@ Status WaitForEtcdHealthy(int client_port, std::chrono::milliseconds timeout,
     }
     if (keep_going) LANDSLIDE_RETURN_IF_ERROR(keep_going());
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Unavailable(
-          "etcd on 127.0.0.1:" + std::to_string(client_port) + " did not become healthy within " +
-          std::to_string(timeout.count() / 1000) + " s (last: " + last + ")");
+      return Status::Unavailable("etcd on " + host + ":" + std::to_string(client_port) +
+                                 " did not become healthy within " +
+                                 std::to_string(timeout.count() / 1000) + " s (last: " + last +
+                                 ")");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -19,6 +19,7 @@ struct EtcdPeer {
   std::string name;
   int client_port = 0;
   int peer_port = 0;
+  std::string host = "127.0.0.1";  // where it listens and what it advertises
 };
 
 struct EtcdOptions {
@@ -35,6 +36,7 @@ struct EtcdOptions {
   std::chrono::milliseconds heartbeat{50};
   std::chrono::milliseconds election{500};
   std::optional<int> parent_death_signal;  // see ProcessOptions
+  std::filesystem::path netns;             // see ProcessOptions
   std::string etcd_binary = "etcd";
 };
 
@@ -42,16 +44,18 @@ struct EtcdOptions {
 std::optional<EtcdPeer> FindPeer(const EtcdOptions& options);
 // The command line that runs the member.
 Result<std::vector<std::string>> EtcdArgv(const EtcdOptions& options);
-// "127.0.0.1:C1,127.0.0.1:C2,..." as Patroni's etcd3 `hosts` wants it.
+// "HOST1:C1,HOST2:C2,..." as Patroni's etcd3 `hosts` wants it.
 std::string EtcdClientHosts(const std::vector<EtcdPeer>& cluster);
 
 // Starts the member (creating its data directory's parent if needed). It answers once a quorum of
 // members runs; see WaitForEtcdHealthy.
 Result<Process> StartEtcd(const EtcdOptions& options);
 
-// Polls GET /health on the member's client port until it reports a healthy cluster (which needs a
-// quorum with a leader). `keep_going` is called between attempts; a non-OK status ends the wait.
-Status WaitForEtcdHealthy(int client_port, std::chrono::milliseconds timeout,
+// Polls GET /health on the member's client address until it reports a healthy cluster (which
+// needs a quorum with a leader). `keep_going` is called between attempts; a non-OK status ends
+// the wait.
+Status WaitForEtcdHealthy(const std::string& host, int client_port,
+                          std::chrono::milliseconds timeout,
                           const std::function<Status()>& keep_going = nullptr);
 
 }  // namespace landslide::cluster

@@ -29,6 +29,13 @@ TEST(Etcd, CommandLineNamesEveryPeerAndTheFastTimings) {
   EXPECT_TRUE(Has(*argv, "--heartbeat-interval=50"));
   EXPECT_TRUE(Has(*argv, "--election-timeout=500"));
   EXPECT_EQ(EtcdClientHosts(o.cluster), "127.0.0.1:7030,127.0.0.1:7031,127.0.0.1:7032");
+  o.cluster[1].host = "10.27.88.2";
+  EXPECT_EQ(EtcdClientHosts(o.cluster), "127.0.0.1:7030,10.27.88.2:7031,127.0.0.1:7032");
+  o.name = "us-central";
+  argv = EtcdArgv(o);
+  ASSERT_TRUE(argv.ok());
+  EXPECT_TRUE(Has(*argv, "--advertise-client-urls=http://10.27.88.2:7031"));
+  EXPECT_TRUE(Has(*argv, "--initial-advertise-peer-urls=http://10.27.88.2:7041"));
 }
 
 TEST(Etcd, RefusesAMemberOutsideItsCluster) {

@@ -2,13 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <functional>
+#include <optional>
 #include <thread>
 
+#include "cluster/ha_database.h"
+#include "cluster/http_probe.h"
 #include "cluster/local_postgres.h"
+#include "cluster/region_network.h"
 #include "db/pg.h"
-#include "db/schema.h"
 
 namespace landslide::cluster {
 
@@ -19,20 +23,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Members = std::vector<PatroniMember>;
-
-// An SQL identifier, double-quoted.
-std::string Ident(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? "\"\"" : std::string(1, c);
-  return out + "\"";
-}
-
-std::string OneLine(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
-}
 
 class HaCluster : public LocalCluster {
  public:
@@ -61,16 +51,15 @@ class HaCluster : public LocalCluster {
   // Polls GET /cluster (on any member that answers) until `done` holds.
   Result<Members> WaitForMembers(const std::function<bool(const Members&)>& done, seconds timeout,
                                  const std::string& what);
-  Status CreateRoleAndDatabase(const HaRegion& leader);
-  // Creates the schema on the primary and waits until every member has replayed it, so that
-  // each serve finds the tables on its own standby.
-  Status CreateSchemaOnEveryMember(const HaRegion& leader);
   void ReadPostmasterPid(HaRegion& r);
   // The member's own Patroni (not a key in etcd, which outlives a killed member) says it runs.
   bool SaysRunning(const HaRegion& r) const;
   // The leader's PostgreSQL streams WAL to `r`'s (pg_stat_replication, by application name).
   bool LeaderStreamsTo(const Members& members, const HaRegion& r) const;
   Status StillGoing() const;  // non-OK once SIGINT/SIGTERM arrived
+  Status PrepareNetwork();
+  // Something listens on the region's `port` (in its namespace with --netns).
+  bool PortTaken(const HaRegion& r, int port) const;
   HaRegion* Region(const std::string& name) const;
   void StopPatronis();
 
@@ -79,6 +68,8 @@ class HaCluster : public LocalCluster {
   std::vector<std::unique_ptr<HaRegion>> all_;
   std::vector<HaRegion*> ours_;
   bool wrote_cluster_file_ = false;
+  std::optional<RegionNetwork> network_;  // with --netns
+  bool made_network_ = false;             // ours to remove when we stop
 };
 
 Status HaCluster::StillGoing() const {
@@ -110,7 +101,9 @@ Status HaCluster::Prepare() {
   const bool restart = !ctx_.restart_region.empty();
   auto password = LoadOrCreatePassword(ctx_.dir / "postgres.password", /*create=*/!restart);
   if (!password.ok()) return password.status();
-  all_ = LayOutRegions(ctx_.dir, ctx_.settings.base_port, *bin, *password, timings_);
+  LANDSLIDE_RETURN_IF_ERROR(PrepareNetwork());
+  all_ = LayOutRegions(ctx_.dir, ctx_.settings.base_port, *bin, *password, timings_,
+                       network_ ? &*network_ : nullptr);
   for (const auto& r : all_) {
     if (!restart || r->name == ctx_.restart_region) ours_.push_back(r.get());
   }
@@ -149,6 +142,31 @@ Status HaCluster::Prepare() {
   return CheckTiming(timings_.patroni);
 }
 
+Status HaCluster::PrepareNetwork() {
+  if (!ctx_.settings.netns) return Status::Ok();
+  network_ = PlanRegionNetwork(ctx_.settings.base_port, 3);
+  if (!ctx_.restart_region.empty()) {
+    // The first `up` made the namespaces and keeps them while it runs, even with every process
+    // of a region dead.
+    const auto& names = RegionNames();
+    const int index = static_cast<int>(std::find(names.begin(), names.end(), ctx_.restart_region) -
+                                       names.begin());
+    return CheckRegionNamespace(*network_, index);
+  }
+  ctx_.say("network: bridge " + network_->bridge + " " + network_->bridge_address + ", regions " +
+           "in namespaces " + network_->namespaces[0] + ".." + network_->namespaces.back() +
+           " at " + network_->addresses[0] + ".." + network_->addresses.back());
+  made_network_ = true;  // from here on, Stop removes whatever part of it exists
+  Status s = CreateRegionNetwork(*network_, ctx_.dir / "logs" / "netns.log");
+  if (!s.ok()) return s.Context("cannot create the regions' network namespaces");
+  return Status::Ok();
+}
+
+bool HaCluster::PortTaken(const HaRegion& r, int port) const {
+  if (r.netns.empty()) return !PortIsFree(port);
+  return AcceptsConnections(r.host, port, milliseconds(1000));
+}
+
 Status HaCluster::Start() {
   LANDSLIDE_RETURN_IF_ERROR(Prepare());
   if (ctx_.restart_region.empty()) return StartWholeCluster();
@@ -162,7 +180,7 @@ Status HaCluster::CheckPortsFree(const HaRegion& r) const {
                                                {r.ports.etcd_client, "its etcd clients"},
                                                {r.ports.etcd_peer, "its etcd peers"}};
   for (const auto& [port, what] : ports) {
-    if (!PortIsFree(port)) {
+    if (PortTaken(r, port)) {
       return Status::Unavailable(r.name + ": port " + std::to_string(port) + " (" + what +
                                  ") is already in use; stop whatever holds it or choose another "
                                  "--base-port");
@@ -172,7 +190,7 @@ Status HaCluster::CheckPortsFree(const HaRegion& r) const {
 }
 
 Status HaCluster::StartEtcdMember(HaRegion& r) {
-  ctx_.say(r.name + ": starting etcd on 127.0.0.1:" + std::to_string(r.ports.etcd_client) +
+  ctx_.say(r.name + ": starting etcd on " + r.host + ":" + std::to_string(r.ports.etcd_client) +
            " (data in " + r.etcd_options.data_dir.string() + ", log " + r.etcd_log().string() +
            ")");
   auto p = StartEtcd(r.etcd_options);
@@ -193,16 +211,17 @@ Status HaCluster::WaitEtcdHealthy(HaRegion& r) {
     }
     return Status::Ok();
   };
-  return WaitForEtcdHealthy(r.ports.etcd_client, seconds(60), keep_going).Context(r.name);
+  return WaitForEtcdHealthy(r.host, r.ports.etcd_client, seconds(60), keep_going).Context(r.name);
 }
 
 Status HaCluster::StartPatroniMember(HaRegion& r) {
-  ctx_.say(r.name + ": starting Patroni (REST " + r.patroni_url() + ", PostgreSQL on 127.0.0.1:" +
-           std::to_string(r.ports.postgres) + ", log " + r.patroni_log().string() + ")");
+  ctx_.say(r.name + ": starting Patroni (REST " + r.patroni_url() + ", PostgreSQL on " + r.host +
+           ":" + std::to_string(r.ports.postgres) + ", log " + r.patroni_log().string() + ")");
   PatroniStart how;
   how.log_file = r.patroni_log();
   // If `up` is killed with SIGKILL, Patroni still stops its PostgreSQL.
   how.parent_death_signal = SIGTERM;
+  how.netns = r.netns;
   auto p = StartPatroni(r.patroni_options, how);
   if (!p.ok()) return p.status().Context(r.name);
   r.patroni = std::move(*p);
@@ -218,7 +237,7 @@ Result<Members> HaCluster::WaitForMembers(const std::function<bool(const Members
   Members last;
   while (true) {
     for (const auto& r : all_) {
-      auto m = GetPatroniCluster(r->ports.patroni, milliseconds(1000));
+      auto m = GetPatroniCluster(r->host, r->ports.patroni, milliseconds(1000));
       if (!m.ok()) continue;
       last = std::move(*m);
       if (done(last)) return last;
@@ -248,67 +267,8 @@ Result<Members> HaCluster::WaitForMembers(const std::function<bool(const Members
   }
 }
 
-Status HaCluster::CreateRoleAndDatabase(const HaRegion& leader) {
-  auto conn = db::PgConnection::Connect(leader.superuser_conninfo(), seconds(10));
-  if (!conn.ok()) return conn.status().Context(leader.name + ": connecting as the superuser");
-  db::PgConnection& c = **conn;
-  const std::string name = "landslide";
-  auto role = c.ExecParams("SELECT 1 FROM pg_roles WHERE rolname = $1", {name});
-  if (!role.ok()) return role.status().Context("looking up role " + name);
-  if (role->rows() == 0) {
-    auto r = c.Exec("CREATE ROLE " + Ident(name) + " LOGIN CREATEDB");
-    if (!r.ok()) return r.status().Context("creating role " + name);
-  }
-  auto database = c.ExecParams("SELECT 1 FROM pg_database WHERE datname = $1", {name});
-  if (!database.ok()) return database.status().Context("looking up database " + name);
-  if (database->rows() == 0) {
-    auto r = c.Exec("CREATE DATABASE " + Ident(name) + " OWNER " + Ident(name));
-    if (!r.ok()) return r.status().Context("creating database " + name);
-  }
-  return Status::Ok();
-}
-
-Status HaCluster::CreateSchemaOnEveryMember(const HaRegion& leader) {
-  std::string lsn;
-  {
-    // The leader itself, not the multi-host conninfo: libpq gives up on the whole list when the
-    // first member answers "database does not exist", which a standby does until the new
-    // database reaches it.
-    auto conn = db::PgConnection::Connect(leader.replica_conninfo(), seconds(10));
-    if (!conn.ok()) return conn.status().Context(leader.name + ": connecting to the primary");
-    LANDSLIDE_RETURN_IF_ERROR(db::EnsureSchema(**conn).Context("creating the schema"));
-    auto r = (*conn)->Exec("SELECT pg_current_wal_lsn()::text");
-    if (!r.ok()) return r.status().Context("reading the primary's WAL position");
-    lsn = std::string(r->Get(0, 0));
-  }
-  for (const auto& region : all_) {
-    const auto deadline = Clock::now() + seconds(60);
-    std::string last;
-    while (true) {
-      // The database itself may not have reached this member yet: connecting fails until then.
-      auto conn = db::PgConnection::Connect(region->replica_conninfo(), seconds(2));
-      if (conn.ok()) {
-        auto r = (*conn)->ExecParams(
-            "SELECT NOT pg_is_in_recovery() OR pg_last_wal_replay_lsn() >= $1::pg_lsn", {lsn});
-        if (r.ok() && r->Get(0, 0) == "t") break;
-        last = r.ok() ? "replayed up to " + lsn + " not yet" : r.status().message();
-      } else {
-        last = conn.status().message();
-      }
-      LANDSLIDE_RETURN_IF_ERROR(StillGoing());
-      if (Clock::now() >= deadline) {
-        return Status::Unavailable(region->name +
-                                   ": the schema did not reach this member in 60 s (" +
-                                   OneLine(last) + ")");
-      }
-      std::this_thread::sleep_for(milliseconds(100));
-    }
-  }
-  return Status::Ok();
-}
-
 bool HaCluster::SaysRunning(const HaRegion& r) const {
-  auto self = GetPatroniSelf(r.ports.patroni, milliseconds(1000));
+  auto self = GetPatroniSelf(r.host, r.ports.patroni, milliseconds(1000));
   return self.ok() && self->state == "running";
 }
 
@@ -332,7 +292,7 @@ void HaCluster::ReadPostmasterPid(HaRegion& r) {
 }
 
 Status HaCluster::StartServe(HaRegion& r, bool restart) {
-  if (!PortIsFree(r.ports.http)) {
+  if (PortTaken(r, r.ports.http)) {
     pid_t old_pid = -1;
     if (restart) {
       auto old = ReadClusterFile(ctx_.dir / "cluster.json");
@@ -353,7 +313,9 @@ Status HaCluster::StartServe(HaRegion& r, bool restart) {
   ServeSpec spec;
   spec.binary = ctx_.serve_binary;
   spec.region = r.name;
+  spec.http_host = r.host;
   spec.http_port = r.ports.http;
+  spec.netns = r.netns;
   spec.db = PrimaryConninfo(all_);
   spec.replica = r.replica_conninfo();
   spec.keys = ctx_.settings.keys;
@@ -362,8 +324,8 @@ Status HaCluster::StartServe(HaRegion& r, bool restart) {
   for (const auto& region : all_) {
     spec.peers.emplace_back(region->name, region->http_url());
   }
-  ctx_.say(r.name + ": starting landslide serve on http://127.0.0.1:" +
-           std::to_string(r.ports.http) + " (log " + spec.log_file.string() + ")");
+  ctx_.say(r.name + ": starting landslide serve on " + r.http_url() + " (log " +
+           spec.log_file.string() + ")");
   return r.serve.Start(spec);
 }
 
@@ -392,12 +354,13 @@ Status HaCluster::StartWholeCluster() {
   if (leader == nullptr) return Status::Internal("Patroni names an unknown leader");
   ctx_.say("Patroni: " + DescribeMembers(*members));
   LANDSLIDE_RETURN_IF_ERROR(CreateRoleAndDatabase(*leader));
-  LANDSLIDE_RETURN_IF_ERROR(CreateSchemaOnEveryMember(*leader));
+  LANDSLIDE_RETURN_IF_ERROR(
+      CreateSchemaOnEveryMember(*leader, all_, [this] { return StillGoing(); }));
   for (HaRegion* r : ours_) ReadPostmasterPid(*r);
   for (HaRegion* r : ours_) LANDSLIDE_RETURN_IF_ERROR(StartServe(*r, /*restart=*/false));
   for (HaRegion* r : ours_) {
-    LANDSLIDE_RETURN_IF_ERROR(
-        r->serve.WaitHealthy(r->ports.http, ctx_.interrupted, ctx_.say, r->name, seconds(60)));
+    LANDSLIDE_RETURN_IF_ERROR(r->serve.WaitHealthy(r->host, r->ports.http, ctx_.interrupted,
+                                                   ctx_.say, r->name, seconds(60)));
   }
   return Status::Ok();
 }
@@ -415,7 +378,7 @@ Status HaCluster::RestartRegion(HaRegion& r) {
     return it != old_pids.end() && it->second > 0 && !IsGone(it->second) ? it->second : -1;
   };
   auto in_use = [&](int port, const std::string& what, pid_t* pid) -> Result<bool> {
-    if (PortIsFree(port)) return false;
+    if (!PortTaken(r, port)) return false;
     *pid = still_running(what);
     if (*pid > 0) return true;
     return Status::Unavailable(r.name + ": port " + std::to_string(port) + " (its " + what +
@@ -462,7 +425,7 @@ Status HaCluster::RestartRegion(HaRegion& r) {
   ctx_.say("Patroni: " + DescribeMembers(*members));
   ReadPostmasterPid(r);
   LANDSLIDE_RETURN_IF_ERROR(StartServe(r, /*restart=*/true));
-  return r.serve.WaitHealthy(r.ports.http, ctx_.interrupted, ctx_.say, r.name, seconds(60));
+  return r.serve.WaitHealthy(r.host, r.ports.http, ctx_.interrupted, ctx_.say, r.name, seconds(60));
 }
 
 Status HaCluster::WriteClusterFile() {
@@ -527,7 +490,7 @@ void HaCluster::StopPatronis() {
   // itself only to be stopped a moment later, leaving diverged timelines for the next start.
   std::string leader;
   for (HaRegion* r : running) {
-    auto m = GetPatroniCluster(r->ports.patroni, milliseconds(2000));
+    auto m = GetPatroniCluster(r->host, r->ports.patroni, milliseconds(2000));
     if (!m.ok()) continue;
     if (const PatroniMember* l = FindRunning(*m, "leader")) leader = l->name;
     break;
@@ -562,7 +525,7 @@ void HaCluster::Stop() {
   for (HaRegion* r : ours_) {
     if (!r->patroni) continue;
     auto pid = LivePostmaster(r->data_dir());
-    if (!pid || !PortIsFree(r->ports.patroni)) continue;
+    if (!pid || PortTaken(*r, r->ports.patroni)) continue;
     ctx_.say(r->name + ": stopping PostgreSQL (pid " + std::to_string(*pid) +
              "), which outlived its Patroni");
     Status s = StopOrphanPostmaster(*pid, r->data_dir(), seconds(30));
@@ -576,6 +539,13 @@ void HaCluster::Stop() {
   }
   for (HaRegion* r : ours_) {
     if (r->etcd) r->etcd->Terminate(seconds(10));
+  }
+  if (made_network_ && RegionNetworkExists(*network_)) {
+    ctx_.say("network: removing namespaces " + network_->namespaces[0] + ".." +
+             network_->namespaces.back() + " and bridge " + network_->bridge);
+    Status s = RemoveRegionNetwork(*network_, ctx_.dir / "logs" / "netns.log");
+    if (!s.ok()) ctx_.warn("cannot remove the regions' network: " + s.message());
+    made_network_ = false;
   }
 }
 

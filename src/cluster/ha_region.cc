@@ -28,7 +28,7 @@ std::string ConnValue(const std::string& v) {
 }  // namespace
 
 std::string HaRegion::replica_conninfo() const {
-  return "host=127.0.0.1 port=" + std::to_string(ports.postgres) +
+  return "host=" + host + " port=" + std::to_string(ports.postgres) +
          " dbname=landslide user=landslide";
 }
 
@@ -53,11 +53,15 @@ RegionInfo HaRegion::Info() const {
 std::vector<std::unique_ptr<HaRegion>> LayOutRegions(const fs::path& dir, int base_port,
                                                      const fs::path& pg_bin_dir,
                                                      const std::string& superuser_password,
-                                                     const HaTimings& timings) {
+                                                     const HaTimings& timings,
+                                                     const RegionNetwork* network) {
+  auto host_of = [network](int i) {
+    return network ? network->addresses.at(static_cast<size_t>(i)) : std::string("127.0.0.1");
+  };
   std::vector<EtcdPeer> peers;
   for (int i = 0; i < 3; ++i) {
     RegionPorts p = PortsFor(base_port, i);
-    peers.push_back({RegionNames()[i], p.etcd_client, p.etcd_peer});
+    peers.push_back({RegionNames()[i], p.etcd_client, p.etcd_peer, host_of(i)});
   }
   std::vector<std::unique_ptr<HaRegion>> out;
   for (int i = 0; i < 3; ++i) {
@@ -65,6 +69,8 @@ std::vector<std::unique_ptr<HaRegion>> LayOutRegions(const fs::path& dir, int ba
     r->index = i;
     r->name = RegionNames()[i];
     r->ports = PortsFor(base_port, i);
+    r->host = host_of(i);
+    if (network) r->netns = network->NamespacePath(i);
     r->logs = dir / "logs";
 
     r->etcd_options.name = r->name;
@@ -75,10 +81,13 @@ std::vector<std::unique_ptr<HaRegion>> LayOutRegions(const fs::path& dir, int ba
     r->etcd_options.election = timings.etcd_election;
     // If `up` is killed with SIGKILL, nothing it started lingers.
     r->etcd_options.parent_death_signal = SIGTERM;
+    r->etcd_options.netns = r->netns;
 
     PatroniMemberOptions& po = r->patroni_options;
     po.name = r->name;
     po.dir = dir / r->name / "postgres";
+    po.host = r->host;
+    if (network) po.trusted_network = network->subnet;
     po.postgres_port = r->ports.postgres;
     po.rest_port = r->ports.patroni;
     po.etcd = peers;
@@ -93,7 +102,7 @@ std::vector<std::unique_ptr<HaRegion>> LayOutRegions(const fs::path& dir, int ba
 std::string PrimaryConninfo(const std::vector<std::unique_ptr<HaRegion>>& regions) {
   std::string hosts, ports;
   for (const auto& r : regions) {
-    hosts += (hosts.empty() ? "" : ",") + std::string("127.0.0.1");
+    hosts += (hosts.empty() ? "" : ",") + r->host;
     ports += (ports.empty() ? "" : ",") + std::to_string(r->ports.postgres);
   }
   // libpq tries each member in turn and keeps the one that accepts writes: the primary, wherever

@@ -18,6 +18,7 @@
 #include "cluster/etcd.h"
 #include "cluster/patroni.h"
 #include "cluster/process.h"
+#include "cluster/region_network.h"
 #include "cluster/serve_process.h"
 
 namespace landslide::cluster {
@@ -34,6 +35,10 @@ struct HaRegion {
   int index = 0;
   std::string name;
   RegionPorts ports{};
+  // Where its servers listen and what they advertise: 127.0.0.1, or with --netns the region's
+  // address in its own network namespace (`netns`, empty without).
+  std::string host = "127.0.0.1";
+  std::filesystem::path netns;
   std::filesystem::path logs;  // DIR/logs
   EtcdOptions etcd_options;
   PatroniMemberOptions patroni_options;
@@ -57,19 +62,21 @@ struct HaRegion {
   std::string replica_conninfo() const;
   // The `postgres` superuser over the member's private unix socket (trusted there).
   std::string superuser_conninfo(const std::string& database = "postgres") const;
-  std::string patroni_url() const { return "http://127.0.0.1:" + std::to_string(ports.patroni); }
-  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(ports.http); }
+  std::string patroni_url() const { return "http://" + host + ":" + std::to_string(ports.patroni); }
+  std::string http_url() const { return "http://" + host + ":" + std::to_string(ports.http); }
   // The region's entry in cluster.json.
   RegionInfo Info() const;
 };
 
 // The three regions of the cluster in DIR with `base_port`: ports from PortsFor, etcd peers, and
-// each member's Patroni options. Starts nothing.
+// each member's Patroni options; with `network`, each region in its namespace at its address.
+// Starts nothing.
 std::vector<std::unique_ptr<HaRegion>> LayOutRegions(const std::filesystem::path& dir,
                                                      int base_port,
                                                      const std::filesystem::path& pg_bin_dir,
                                                      const std::string& superuser_password,
-                                                     const HaTimings& timings);
+                                                     const HaTimings& timings,
+                                                     const RegionNetwork* network = nullptr);
 
 // The libpq conninfo that reaches whichever member is the primary (CONTRACT.md's "db").
 std::string PrimaryConninfo(const std::vector<std::unique_ptr<HaRegion>>& regions);

@@ -50,6 +50,26 @@ TEST(HaRegions, LayOutPortsConninfoAndPeers) {
   EXPECT_EQ(info.pids.size(), 4u);
 }
 
+TEST(HaRegions, WithNamespacesEachRegionListensOnAndAdvertisesItsAddress) {
+  const RegionNetwork net = PlanRegionNetwork(7000, 3);
+  auto regions =
+      LayOutRegions("/tmp/c", 7000, "/usr/lib/postgresql/15/bin", "pw", HaTimings{}, &net);
+  ASSERT_EQ(regions.size(), 3u);
+  const HaRegion& west = *regions[2];
+  EXPECT_EQ(west.host, "10.27.88.3");
+  EXPECT_EQ(west.netns, "/run/netns/ls7000-2");
+  EXPECT_EQ(west.etcd_options.netns, "/run/netns/ls7000-2");
+  EXPECT_EQ(west.replica_conninfo(), "host=10.27.88.3 port=7012 dbname=landslide user=landslide");
+  EXPECT_EQ(west.patroni_url(), "http://10.27.88.3:7022");
+  EXPECT_EQ(west.Info().http, "http://10.27.88.3:7002");
+  EXPECT_EQ(west.patroni_options.host, "10.27.88.3");
+  EXPECT_EQ(west.patroni_options.trusted_network, "10.27.88.0/24");
+  EXPECT_EQ(west.patroni_options.etcd[0].host, "10.27.88.1");
+  EXPECT_EQ(PrimaryConninfo(regions),
+            "host=10.27.88.1,10.27.88.2,10.27.88.3 port=7010,7011,7012 dbname=landslide "
+            "user=landslide target_session_attrs=read-write");
+}
+
 TEST(HaRegions, PasswordIsCreatedOncePrivateAndReadBack) {
   TempDir dir;
   ASSERT_FALSE(dir.path().empty());

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <thread>
+#include <utility>
 
 namespace landslide::cluster {
 
@@ -34,6 +35,7 @@ class Socket {
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
   int fd() const { return fd_; }
+  int Release() { return std::exchange(fd_, -1); }
 
  private:
   int fd_;
@@ -48,6 +50,47 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
     if (r == 0) return false;
     if (errno != EINTR) return false;
   }
+}
+
+// A connected non-blocking socket to `ai`, or -1 with `error` set.
+int ConnectWithin(const addrinfo* ai, Clock::time_point deadline, std::string* error) {
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    *error = std::strerror(errno);
+    return -1;
+  }
+  Socket s(fd);
+  if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+    if (errno != EINPROGRESS) {
+      *error = std::strerror(errno);
+      return -1;
+    }
+    if (!WaitFor(fd, POLLOUT, deadline)) {
+      *error = "connect timed out";
+      return -1;
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) {
+      *error = std::strerror(err);
+      return -1;
+    }
+  }
+  return s.Release();
+}
+
+using AddrInfo = std::unique_ptr<addrinfo, void (*)(addrinfo*)>;
+
+Result<AddrInfo> Resolve(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0) {
+    return Status::Unavailable("cannot resolve " + host + ": " + gai_strerror(rc));
+  }
+  return AddrInfo(res, freeaddrinfo);
 }
 
 // Decodes a chunked body; returns what it could on malformed input.
@@ -71,36 +114,13 @@ std::string Dechunk(const std::string& in) {
 Result<HttpResponse> HttpGet(const std::string& host, int port, const std::string& path,
                              std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string service = std::to_string(port);
-  if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &res); rc != 0) {
-    return Status::Unavailable("cannot resolve " + host + ": " + gai_strerror(rc));
-  }
-  std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(res, freeaddrinfo);
+  auto addresses = Resolve(host, port);
+  if (!addresses.ok()) return addresses.status();
+  const std::string service = std::to_string(port);
   std::string last_error = "no address";
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    Socket s(socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  for (addrinfo* ai = addresses->get(); ai != nullptr; ai = ai->ai_next) {
+    Socket s(ConnectWithin(ai, deadline, &last_error));
     if (s.fd() < 0) continue;
-    if (connect(s.fd(), ai->ai_addr, ai->ai_addrlen) != 0) {
-      if (errno != EINPROGRESS) {
-        last_error = std::strerror(errno);
-        continue;
-      }
-      if (!WaitFor(s.fd(), POLLOUT, deadline)) {
-        last_error = "connect timed out";
-        continue;
-      }
-      int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) {
-        last_error = std::strerror(err);
-        continue;
-      }
-    }
     std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + service +
                           "\r\nUser-Agent: landslide-probe\r\nAccept: */*\r\n"
                           "Connection: close\r\n\r\n";
@@ -149,6 +169,18 @@ Result<HttpResponse> HttpGet(const std::string& host, int port, const std::strin
     return out;
   }
   return Status::Unavailable("cannot connect to " + host + ":" + service + ": " + last_error);
+}
+
+bool AcceptsConnections(const std::string& host, int port, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  auto addresses = Resolve(host, port);
+  if (!addresses.ok()) return false;
+  std::string error;
+  for (addrinfo* ai = addresses->get(); ai != nullptr; ai = ai->ai_next) {
+    Socket s(ConnectWithin(ai, deadline, &error));
+    if (s.fd() >= 0) return true;
+  }
+  return false;
 }
 
 Status WaitForHttpOk(const HealthWait& wait) {

@@ -21,6 +21,10 @@ struct HttpResponse {
 Result<HttpResponse> HttpGet(const std::string& host, int port, const std::string& path,
                              std::chrono::milliseconds timeout);
 
+// True if something accepts a TCP connection on host:port within `timeout`: for a port in
+// another network namespace, where PortIsFree (which binds) cannot look.
+bool AcceptsConnections(const std::string& host, int port, std::chrono::milliseconds timeout);
+
 struct HealthWait {
   std::string host = "127.0.0.1";
   int port = 0;

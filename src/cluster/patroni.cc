@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -24,7 +25,9 @@ namespace {
 // paths and passwords safely whatever they contain.
 std::string Q(const std::string& s) { return json(s).dump(); }
 
-std::string HostPort(int port) { return "127.0.0.1:" + std::to_string(port); }
+std::string HostPort(const std::string& host, int port) {
+  return host + ":" + std::to_string(port);
+}
 
 Status Chown(const fs::path& p, const std::optional<UserIds>& owner) {
   if (owner && chown(p.c_str(), owner->uid, owner->gid) != 0) {
@@ -93,8 +96,8 @@ std::string PatroniConfigYaml(const PatroniMemberOptions& o) {
     << "name: " << Q(o.name) << "\n"
     << "log:\n  level: INFO\n"
     << "restapi:\n"
-    << "  listen: " << Q(HostPort(o.rest_port)) << "\n"
-    << "  connect_address: " << Q(HostPort(o.rest_port)) << "\n"
+    << "  listen: " << Q(HostPort(o.host, o.rest_port)) << "\n"
+    << "  connect_address: " << Q(HostPort(o.host, o.rest_port)) << "\n"
     << "etcd3:\n"
     << "  hosts: " << Q(EtcdClientHosts(o.etcd)) << "\n"
     << "  protocol: http\n"
@@ -126,8 +129,8 @@ std::string PatroniConfigYaml(const PatroniMemberOptions& o) {
     << "  - locale: C\n"
     << "  - data-checksums\n"
     << "postgresql:\n"
-    << "  listen: " << Q(HostPort(o.postgres_port)) << "\n"
-    << "  connect_address: " << Q(HostPort(o.postgres_port)) << "\n"
+    << "  listen: " << Q(HostPort(o.host, o.postgres_port)) << "\n"
+    << "  connect_address: " << Q(HostPort(o.host, o.postgres_port)) << "\n"
     << "  data_dir: " << Q(PatroniDataDir(o).string()) << "\n"
     << "  bin_dir: " << Q(o.bin_dir.string()) << "\n"
     << "  pgpass: " << Q((o.dir / "pgpass").string()) << "\n"
@@ -149,15 +152,21 @@ std::string PatroniConfigYaml(const PatroniMemberOptions& o) {
     // After a failover the surviving standby retries its new primary every half second, not
     // every five: until it streams again, strict synchronous mode blocks every commit.
     << "    wal_retrieve_retry_interval: 500ms\n"
+    // A standby cut off by the network (no FIN, no RST) is dropped after this long instead of
+    // PostgreSQL's 60 s; until then strict synchronous mode waits for it, so every commit stalls
+    // (measured: tests/cluster/isolated_region_test.cc). Each side asks for a reply after half of
+    // it, so a live peer is never dropped, even with wal_receiver_status_interval at 10 s.
+    << "    wal_sender_timeout: 5s\n"
+    << "    wal_receiver_timeout: 5s\n"
     << "    recovery_init_sync_method: syncfs\n"
     << "    log_line_prefix: " << Q("%m [%p] ") << "\n"
     << "    log_timezone: UTC\n"
     << "    timezone: UTC\n"
     << "  pg_hba:\n"
     << "  - local all all trust\n"
-    << "  - host all " << o.app_role << " 127.0.0.1/32 trust\n"
-    << "  - host replication " << o.replication_user << " 127.0.0.1/32 trust\n"
-    << "  - host all all 127.0.0.1/32 scram-sha-256\n";
+    << "  - host all " << o.app_role << " " << o.trusted_network << " trust\n"
+    << "  - host replication " << o.replication_user << " " << o.trusted_network << " trust\n"
+    << "  - host all all " << o.trusted_network << " scram-sha-256\n";
   return y.str();
 }
 
@@ -182,6 +191,7 @@ Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& 
   po.log_file = how.log_file;
   po.env = {{"LC_ALL", "C.UTF-8"}, {"TZ", "UTC"}};
   po.parent_death_signal = how.parent_death_signal;
+  po.netns = how.netns;
   // Patroni stops its PostgreSQL (fast shutdown, checkpoint) before it exits.
   po.stop_grace = std::chrono::seconds(60);
   auto p = Process::Spawn(po);
@@ -213,9 +223,9 @@ Result<std::vector<PatroniMember>> ParsePatroniCluster(const std::string& text) 
   return out;
 }
 
-Result<std::vector<PatroniMember>> GetPatroniCluster(int rest_port,
+Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& host, int rest_port,
                                                      std::chrono::milliseconds timeout) {
-  auto r = HttpGet("127.0.0.1", rest_port, "/cluster", timeout);
+  auto r = HttpGet(host, rest_port, "/cluster", timeout);
   if (!r.ok()) return r.status();
   if (r->status != 200) {
     return Status::Unavailable("Patroni's /cluster answered " + std::to_string(r->status));
@@ -223,8 +233,19 @@ Result<std::vector<PatroniMember>> GetPatroniCluster(int rest_port,
   return ParsePatroniCluster(r->body);
 }
 
-Result<PatroniMember> GetPatroniSelf(int rest_port, std::chrono::milliseconds timeout) {
-  auto r = HttpGet("127.0.0.1", rest_port, "/patroni", timeout);
+Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& rest_url,
+                                                     std::chrono::milliseconds timeout) {
+  // "http://HOST:PORT"
+  const std::string rest =
+      rest_url.substr(rest_url.find("//") == std::string::npos ? 0 : rest_url.find("//") + 2);
+  const size_t colon = rest.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("no port in " + rest_url);
+  return GetPatroniCluster(rest.substr(0, colon), std::atoi(rest.c_str() + colon + 1), timeout);
+}
+
+Result<PatroniMember> GetPatroniSelf(const std::string& host, int rest_port,
+                                     std::chrono::milliseconds timeout) {
+  auto r = HttpGet(host, rest_port, "/patroni", timeout);
   if (!r.ok()) return r.status();
   // 200 for a running primary or standby, 503 otherwise; both carry the state.
   json j = json::parse(r->body, nullptr, /*allow_exceptions=*/false);

@@ -42,8 +42,12 @@ struct PatroniMemberOptions {
   std::string scope = "landslide";  // the cluster's name in etcd
   std::string name;                 // this member (the region's name)
   std::filesystem::path dir;        // see the layout above
+  std::string host = "127.0.0.1";   // where PostgreSQL and the REST API listen
   int postgres_port = 0;
   int rest_port = 0;
+  // Where the other members, the serves and `up` connect from: the application role and
+  // replication are trusted from there, the superuser needs its password.
+  std::string trusted_network = "127.0.0.1/32";
   std::vector<EtcdPeer> etcd;
   std::filesystem::path bin_dir;  // PostgreSQL's initdb, postgres, pg_rewind...
   // Password of the `postgres` superuser, which pg_rewind uses over TCP. Everything else is
@@ -69,6 +73,7 @@ struct PatroniStart {
   std::string os_user = "postgres";
   std::filesystem::path log_file;
   std::optional<int> parent_death_signal;
+  std::filesystem::path netns;  // see ProcessOptions
   std::string patroni_binary = "patroni";
 };
 Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& how);
@@ -83,13 +88,17 @@ struct PatroniMember {
   std::optional<int64_t> lag;  // bytes behind the leader; absent for the leader or when unknown
 };
 Result<std::vector<PatroniMember>> ParsePatroniCluster(const std::string& json);
-// GET /cluster from the member whose REST API is on `rest_port`.
-Result<std::vector<PatroniMember>> GetPatroniCluster(int rest_port,
+// GET /cluster from the member whose REST API is on host:rest_port.
+Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& host, int rest_port,
+                                                     std::chrono::milliseconds timeout);
+// The same from "http://HOST:PORT" (cluster.json's "patroni").
+Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& rest_url,
                                                      std::chrono::milliseconds timeout);
 // GET /patroni: what the member itself says (name, role, state, timeline). Unlike /cluster,
 // which reads member keys from etcd that outlive a killed member by up to ttl seconds, only a
 // live Patroni answers this.
-Result<PatroniMember> GetPatroniSelf(int rest_port, std::chrono::milliseconds timeout);
+Result<PatroniMember> GetPatroniSelf(const std::string& host, int rest_port,
+                                     std::chrono::milliseconds timeout);
 // The running member with `role`, if any.
 const PatroniMember* FindRunning(const std::vector<PatroniMember>& members, std::string_view role);
 const PatroniMember* FindMember(const std::vector<PatroniMember>& members, std::string_view name);

@@ -50,6 +50,15 @@ TEST(PatroniConfig, TrustsOnlyTheApplicationAndReplicationOnLoopback) {
   EXPECT_TRUE(Has(y, "  - host all landslide 127.0.0.1/32 trust\n"));
   EXPECT_TRUE(Has(y, "  - host replication replicator 127.0.0.1/32 trust\n"));
   EXPECT_TRUE(Has(y, "  - host all all 127.0.0.1/32 scram-sha-256\n"));
+  EXPECT_TRUE(Has(y, "    wal_sender_timeout: 5s\n"));
+  // With --netns: the member's own address, and the region subnet trusted like loopback.
+  PatroniMemberOptions o = Options();
+  o.host = "10.27.88.2";
+  o.trusted_network = "10.27.88.0/24";
+  const std::string n = PatroniConfigYaml(o);
+  EXPECT_TRUE(Has(n, "  connect_address: \"10.27.88.2:7021\"\n"));
+  EXPECT_TRUE(Has(n, "  connect_address: \"10.27.88.2:7011\"\n"));
+  EXPECT_TRUE(Has(n, "  - host replication replicator 10.27.88.0/24 trust\n"));
   EXPECT_FALSE(Has(y, "0.0.0.0"));
 }
 

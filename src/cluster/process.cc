@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,9 +49,16 @@ struct ChildError {
   int step;
   int err;
 };
-constexpr const char* kStepNames[] = {
-    "reset signals",           "setpgid", "redirect output", "setgroups", "setgid", "setuid",
-    "set parent-death signal", "chdir",   "execve"};
+constexpr const char* kStepNames[] = {"reset signals",
+                                      "setpgid",
+                                      "redirect output",
+                                      "setgroups",
+                                      "setgid",
+                                      "setuid",
+                                      "set parent-death signal",
+                                      "chdir",
+                                      "execve",
+                                      "join network namespace"};
 
 // Only async-signal-safe calls from here to execve: another thread of the parent may have held
 // the malloc lock when we forked.
@@ -173,6 +181,14 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
                               options.user + ": " + Errno(errno));
     }
   }
+  Fd netns;
+  if (!options.netns.empty()) {
+    netns.Reset(open(options.netns.c_str(), O_RDONLY | O_CLOEXEC));
+    if (netns.get() < 0) {
+      return Status::Internal("cannot open network namespace " + options.netns.string() + ": " +
+                              Errno(errno));
+    }
+  }
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return Status::Internal("pipe: " + Errno(errno));
   Fd err_read(pipe_fds[0]);
@@ -196,6 +212,8 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
     if (options.new_process_group && setpgid(0, 0) != 0) ChildFail(ef, 1);
     if (dup2(devnull.get(), 0) < 0) ChildFail(ef, 2);
     if (log.get() >= 0 && (dup2(log.get(), 1) < 0 || dup2(log.get(), 2) < 0)) ChildFail(ef, 2);
+    // Before setuid: joining a namespace needs CAP_SYS_ADMIN.
+    if (netns.get() >= 0 && setns(netns.get(), CLONE_NEWNET) != 0) ChildFail(ef, 9);
     if (ids) {
       if (setgroups(ids->groups.size(), ids->groups.data()) != 0) ChildFail(ef, 3);
       if (setgid(ids->gid) != 0) ChildFail(ef, 4);
@@ -228,7 +246,7 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
-    const char* step = (e.step >= 0 && e.step < 9) ? kStepNames[e.step] : "start";
+    const char* step = (e.step >= 0 && e.step < 10) ? kStepNames[e.step] : "start";
     return Status::Internal("cannot start " + options.argv[0] + ": " + step +
                             " failed: " + Errno(e.err));
   }

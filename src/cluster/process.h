@@ -38,6 +38,11 @@ struct ProcessOptions {
   std::optional<int> parent_death_signal;
   // How long the destructor waits after SIGTERM before SIGKILL.
   std::chrono::milliseconds stop_grace{10000};
+  // Run in this network namespace (a file such as /run/netns/NAME, as `ip netns add` makes it):
+  // the child joins it (setns) before dropping privileges and then execs the program itself, so
+  // pid() is the program's pid and killing it kills the program (`ip netns exec` would do the
+  // same, but it needs the privileges that `user` drops). Empty: our own namespace.
+  std::filesystem::path netns;
 };
 
 // How a child ended.

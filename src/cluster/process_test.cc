@@ -207,6 +207,40 @@ TEST_F(ProcessTest, RunsAsAnotherUserWhenRoot) {
   EXPECT_FALSE(LookUpUser("landslide-no-such-user").ok());
 }
 
+TEST_F(ProcessTest, JoinsANetworkNamespaceBeforeDroppingPrivileges) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_SYS_ADMIN)";
+  auto ids = LookUpUser("postgres");
+  if (!ids.ok()) GTEST_SKIP() << "no postgres user";
+  // A process holding a fresh network namespace; the child joins it through /proc.
+  ProcessOptions holder_options;
+  holder_options.argv = {"unshare", "--net", "sleep", "30"};
+  auto holder = Process::Spawn(holder_options);
+  if (!holder.ok()) GTEST_SKIP() << holder.status().message();
+  const fs::path ns = "/proc/" + std::to_string(holder->pid()) + "/ns/net";
+  std::error_code ec;
+  fs::path want;
+  for (int i = 0; i < 200 && (want.empty() || want == fs::read_symlink("/proc/self/ns/net")); ++i) {
+    want = fs::read_symlink(ns, ec);  // "net:[inode]" once unshare has run
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_NE(want, fs::read_symlink("/proc/self/ns/net"));
+  chmod(dir_.c_str(), 0755);
+  ProcessOptions o = Sh("readlink /proc/self/ns/net; id -u");
+  o.user = "postgres";
+  o.netns = ns;
+  o.log_file = dir_ / "ns.log";
+  auto p = Process::Spawn(o);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_TRUE(p->Wait(milliseconds(5000)).ok());
+  EXPECT_EQ(Read(o.log_file), want.string() + "\n" + std::to_string(ids->uid) + "\n");
+
+  o.netns = dir_ / "no-such-namespace";
+  auto missing = Process::Spawn(o);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("network namespace"), std::string::npos)
+      << missing.status().message();
+}
+
 TEST_F(ProcessTest, TailOfFileKeepsWholeLastLines) {
   {
     std::ofstream out(dir_ / "t.log");

@@ -33,7 +33,7 @@ std::string ServeBinary(const std::string& configured) {
 Status ServeHandle::Start(const ServeSpec& spec) {
   ProcessOptions so;
   so.argv = {spec.binary,  "serve",  "--region",
-             spec.region,  "--http", "127.0.0.1:" + std::to_string(spec.http_port),
+             spec.region,  "--http", spec.http_host + ":" + std::to_string(spec.http_port),
              "--db",       spec.db,  "--replica",
              spec.replica, "--keys", spec.keys};
   if (!spec.election.empty()) {
@@ -46,6 +46,7 @@ Status ServeHandle::Start(const ServeSpec& spec) {
   }
   so.log_file = spec.log_file;
   so.parent_death_signal = SIGTERM;
+  so.netns = spec.netns;
   so.stop_grace = std::chrono::seconds(15);
   log_file = spec.log_file;
   std::error_code ec;
@@ -58,10 +59,12 @@ Status ServeHandle::Start(const ServeSpec& spec) {
   return Status::Ok();
 }
 
-Status ServeHandle::WaitHealthy(int port, const std::function<bool()>& interrupted,
+Status ServeHandle::WaitHealthy(const std::string& host, int port,
+                                const std::function<bool()>& interrupted,
                                 const std::function<void(const std::string&)>& say,
                                 const std::string& region, std::chrono::seconds timeout) {
   HealthWait wait;
+  wait.host = host;
   wait.port = port;
   wait.timeout = timeout;
   wait.keep_going = [this, &interrupted]() -> Status {

@@ -22,6 +22,7 @@ namespace landslide::cluster {
 struct ServeSpec {
   std::string binary;  // run as `binary serve ...`
   std::string region;
+  std::string http_host = "127.0.0.1";
   int http_port = 0;
   std::string db;       // conninfo reaching the primary
   std::string replica;  // conninfo of the region's own standby
@@ -30,6 +31,7 @@ struct ServeSpec {
   // Every region (name, base URL) for `--peer`: what GET /regions lists.
   std::vector<std::pair<std::string, std::string>> peers;
   std::filesystem::path log_file;
+  std::filesystem::path netns;  // see ProcessOptions
 };
 
 // The serve of one region: the child we started, or the pid of one another `up` left running.
@@ -42,9 +44,9 @@ struct ServeHandle {
 
   // Starts `binary serve ...` with SIGTERM as its parent-death signal.
   Status Start(const ServeSpec& spec);
-  // Polls GET /health on 127.0.0.1:port until 200. Ends early when the serve we started exits
+  // Polls GET /health on host:port until 200. Ends early when the serve we started exits
   // (with its last log line) or `interrupted` says so.
-  Status WaitHealthy(int port, const std::function<bool()>& interrupted,
+  Status WaitHealthy(const std::string& host, int port, const std::function<bool()>& interrupted,
                      const std::function<void(const std::string&)>& say, const std::string& region,
                      std::chrono::seconds timeout);
   bool Running() { return process && process->Running(); }

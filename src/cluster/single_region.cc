@@ -108,7 +108,7 @@ Status SingleRegion::StartServe() {
              std::to_string(ports_.http) + " (log " + spec.log_file.string() + ")");
     LANDSLIDE_RETURN_IF_ERROR(serve_.Start(spec));
   }
-  return serve_.WaitHealthy(ports_.http, ctx_.interrupted, ctx_.say, name_,
+  return serve_.WaitHealthy("127.0.0.1", ports_.http, ctx_.interrupted, ctx_.say, name_,
                             std::chrono::seconds(60));
 }
 

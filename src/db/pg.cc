@@ -42,15 +42,21 @@ int64_t PgResult::AffectedRows() const {
   return v;
 }
 
+std::string WithConnParam(const std::string& conninfo, const std::string& key,
+                          const std::string& value) {
+  if (conninfo.find(key + "=") != std::string::npos) return conninfo;
+  if (conninfo.find("://") != std::string::npos) {
+    return conninfo + (conninfo.find('?') == std::string::npos ? "?" : "&") + key + "=" + value;
+  }
+  return conninfo + (conninfo.empty() ? "" : " ") + key + "=" + value;
+}
+
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& conninfo,
                                                             std::chrono::seconds timeout) {
-  std::string full = conninfo;
-  if (full.find("connect_timeout") == std::string::npos) {
-    full += (full.find("://") != std::string::npos)
-                ? std::string(full.find('?') == std::string::npos ? "?" : "&") +
-                      "connect_timeout=" + std::to_string(timeout.count())
-                : " connect_timeout=" + std::to_string(timeout.count());
-  }
+  std::string full = WithConnParam(conninfo, "connect_timeout", std::to_string(timeout.count()));
+  full = WithConnParam(full, "keepalives_idle", "2");
+  full = WithConnParam(full, "keepalives_interval", "1");
+  full = WithConnParam(full, "keepalives_count", "3");
   PGconn* c = PQconnectdb(full.c_str());
   if (c == nullptr) return Status::Unavailable("out of memory connecting to PostgreSQL");
   if (PQstatus(c) != CONNECTION_OK) {

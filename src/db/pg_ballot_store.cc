@@ -36,7 +36,9 @@ class PgBallotStore final : public BallotStore {
 
   Status Connect() {
     conn_.reset();
-    auto c = PgConnection::Connect(options_.conninfo, options_.connect_timeout);
+    auto c = PgConnection::Connect(WithConnParam(options_.conninfo, "tcp_user_timeout",
+                                                 std::to_string(options_.tcp_user_timeout.count())),
+                                   options_.connect_timeout);
     if (!c.ok()) return c.status();
     conn_ = std::move(*c);
     return Status::Ok();

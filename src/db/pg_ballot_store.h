@@ -15,6 +15,11 @@ struct PgStoreOptions {
   std::chrono::seconds connect_timeout{2};
   // How long to keep trying to learn whether a COMMIT that lost its connection took effect.
   std::chrono::milliseconds resolve_timeout{20000};
+  // A statement whose bytes the primary has not acknowledged within this time fails (libpq's
+  // tcp_user_timeout): across a partition the kernel would otherwise retransmit for about 15
+  // minutes, holding a writer, its batch and its callers all that time. Keepalives (PgConnection)
+  // cover the other half: a statement sent and acknowledged whose answer never comes.
+  std::chrono::milliseconds tcp_user_timeout{5000};
 };
 
 // Connects; the schema must exist (db::EnsureSchema). The store reconnects by itself after

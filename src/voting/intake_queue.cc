@@ -3,16 +3,28 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <iterator>
 #include <unordered_map>
 
 namespace landslide {
+
+namespace {
+constexpr const char* kOutcomeUnknown =
+    "the outcome of this ballot is not known yet; retry with the same Idempotency-Key";
+}  // namespace
 
 struct IntakeQueue::Writer {
   std::string shard;
   std::unique_ptr<BallotStore> store;
   std::optional<ShardHead> head;  // known head of this writer's chain
   std::thread thread;
+  // The callers of the batch being committed, and the earliest of their deadlines: past it, the
+  // reaper tells them the outcome is not known yet, while the writer goes on learning it.
+  std::vector<VoteCallback> in_flight;                       // guarded by mu_
+  std::chrono::steady_clock::time_point in_flight_deadline;  // guarded by mu_
 };
 
 IntakeQueue::IntakeQueue(IntakeOptions options, const Election& election,
@@ -53,6 +65,7 @@ void IntakeQueue::Start() {
 void IntakeQueue::RunReaper() {
   while (true) {
     std::vector<VoteTicket> expired;
+    std::vector<VoteCallback> overdue;
     {
       std::unique_lock lock(mu_);
       if (stopping_) return;
@@ -66,10 +79,26 @@ void IntakeQueue::RunReaper() {
         queue_.pop_front();
       }
       depth_gauge_.Set(static_cast<double>(queue_.size()));
+      for (auto& w : writers_) {
+        if (w->in_flight.empty() || w->in_flight_deadline >= now) continue;
+        overdue.insert(overdue.end(), std::make_move_iterator(w->in_flight.begin()),
+                       std::make_move_iterator(w->in_flight.end()));
+        w->in_flight.clear();
+      }
     }
     if (!expired.empty()) {
       spdlog::warn("event=ballots_expired_in_queue count={}", expired.size());
       ReplyAll(expired, "the primary database did not take the ballot in time");
+    }
+    if (!overdue.empty()) {
+      // Sent, but neither committed nor refused by the deadline (a COMMIT waiting for a standby,
+      // a connection that went silent): the ballot may yet count, so the answer says to retry
+      // with the same key, which returns the original 201 if it did.
+      spdlog::warn("event=batch_outcome_overdue ballots={}", overdue.size());
+      VoteOutcome out;
+      out.kind = VoteOutcome::Kind::kUnavailable;
+      out.message = kOutcomeUnknown;
+      for (auto& done : overdue) done(out);
     }
   }
 }
@@ -78,6 +107,12 @@ bool IntakeQueue::Submit(VoteTicket& ticket) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= options_.capacity) return false;
+    // Both the writer and the reaper (at the deadline) may answer a ticket in flight; the
+    // first answer wins and the other is dropped, so the caller still hears exactly once.
+    ticket.done = [answered = std::make_shared<std::atomic<bool>>(false),
+                   done = std::move(ticket.done)](const VoteOutcome& o) {
+      if (!answered->exchange(true)) done(o);
+    };
     queue_.push_back(std::move(ticket));
     depth_gauge_.Set(static_cast<double>(queue_.size()));
   }
@@ -178,7 +213,18 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
     w.store = std::move(*store);
     w.head.reset();
   }
+  {
+    std::lock_guard lock(mu_);
+    w.in_flight.clear();
+    w.in_flight_deadline = live.front().deadline;
+    for (const auto& t : live) {
+      w.in_flight.push_back(t.done);
+      w.in_flight_deadline = std::min(w.in_flight_deadline, t.deadline);
+    }
+  }
   CommitAndReply(w, live);
+  std::lock_guard lock(mu_);
+  w.in_flight.clear();
 }
 
 namespace {
@@ -279,10 +325,8 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
     SetPrimaryStatus(false, s.message());
     spdlog::warn("event=batch_failed shard={} ballots={} error=\"{}\"", w.shard, batch.size(),
                  s.message());
-    ReplyAll(batch, s.code() == Code::kDeadlineExceeded
-                        ? "the outcome of this ballot is not known yet; retry with the same "
-                          "Idempotency-Key"
-                        : "the ballot could not be made durable");
+    ReplyAll(batch, s.code() == Code::kDeadlineExceeded ? kOutcomeUnknown
+                                                        : "the ballot could not be made durable");
     return;
   }
   SetPrimaryStatus(true, "");

@@ -39,7 +39,9 @@ struct VoteTicket {
   JurisdictionIndex jurisdiction = 0;
   CandidateIndex candidate = 0;
   std::optional<std::string> idempotency_key;
-  std::chrono::steady_clock::time_point deadline;  // not committed by then: unavailable
+  // Not answered by then: unavailable. Still queued, nothing was recorded; already sent (the
+  // primary stalls), the outcome is not known yet and a retry with the same key tells.
+  std::chrono::steady_clock::time_point deadline;
   VoteCallback done;
 };
 

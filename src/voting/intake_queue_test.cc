@@ -179,6 +179,43 @@ TEST_F(IntakeTest, LostAcknowledgementIsResolvedByRetryingWithTheKey) {
   EXPECT_EQ(db_.ballot_count(), 1u);
 }
 
+// A COMMIT that hangs (the primary waits for a standby that a partition cut off) must not hold
+// its callers past their deadline: they hear "not known yet", exactly once, and a retry with the
+// same key finds the ballot once the commit went through.
+TEST_F(IntakeTest, StalledCommitIsAnsweredAtTheDeadlineAndOnlyOnce) {
+  faults_->stall_commit = std::chrono::milliseconds(1500);
+  auto q = MakeQueue(1);
+  std::atomic<int> answers{0};
+  std::promise<VoteOutcome> first;
+  VoteTicket t;
+  t.voter = Voter(7);
+  t.jurisdiction = *Election::Default2016().FindJurisdiction("AL");
+  t.candidate = *Election::Default2016().FindCandidate("Jill Stein");
+  t.idempotency_key = "0123456789abcdef-stall";
+  t.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  t.done = [&](const VoteOutcome& o) {
+    if (answers.fetch_add(1) == 0) first.set_value(o);
+  };
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(q->Submit(t));
+  VoteOutcome o = first.get_future().get();
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  EXPECT_EQ(o.kind, VoteOutcome::Kind::kUnavailable);
+  EXPECT_NE(o.message.find("not known yet"), std::string::npos) << o.message;
+  EXPECT_LT(waited, std::chrono::milliseconds(1000));
+  {
+    std::lock_guard lock(*faults_mu_);
+    faults_->stall_commit = std::chrono::milliseconds(0);
+  }
+  // The stalled commit went through: the same key gets the 201 back, and nothing more reached
+  // the first caller.
+  VoteOutcome retry = Cast(*q, 7, "Jill Stein", "0123456789abcdef-stall");
+  EXPECT_EQ(retry.kind, VoteOutcome::Kind::kCounted);
+  q->Drain();
+  EXPECT_EQ(answers.load(), 1);
+  EXPECT_EQ(Count().Total(), 1);
+}
+
 TEST_F(IntakeTest, FullQueueHandsTheTicketBack) {
   IntakeOptions o;
   o.region = "test";

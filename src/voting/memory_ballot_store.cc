@@ -1,5 +1,7 @@
 #include "voting/memory_ballot_store.h"
 
+#include <thread>
+
 namespace landslide {
 
 class MemoryStore final : public BallotStore {
@@ -98,6 +100,17 @@ bool MemoryBallotDb::TamperWithBallot(const std::string& shard, int64_t seq) {
   return true;
 }
 
+bool MemoryBallotDb::ForgetLastBatch(const std::string& shard) {
+  std::lock_guard lock(mu_);
+  auto head = shards_.find(shard);
+  if (head == shards_.end() || head->second.seq == 0) return false;
+  batches_.erase({shard, head->second.seq});
+  auto before = batches_.find({shard, head->second.seq - 1});
+  head->second.head = before == batches_.end() ? ChainHash{} : before->second.head;
+  head->second.seq -= 1;
+  return true;
+}
+
 namespace {
 
 class FaultyStore final : public BallotStore {
@@ -115,8 +128,10 @@ class FaultyStore final : public BallotStore {
       const ShardHead& expected,
       const std::function<SealedBatch(const std::vector<bool>& won)>& seal) override {
     bool lose_ack = false;
+    std::chrono::milliseconds stall{0};
     {
       std::lock_guard lock(*mu_);
+      stall = faults_->stall_commit;
       if (faults_->fail_before_commit > 0) {
         --faults_->fail_before_commit;
         return Status::Unavailable("injected: connection refused");
@@ -126,6 +141,7 @@ class FaultyStore final : public BallotStore {
         lose_ack = true;
       }
     }
+    std::this_thread::sleep_for(stall);
     auto r = inner_->CommitBatch(region, voted_at, entries, expected, seal);
     if (lose_ack && r.ok())
       return Status::DeadlineExceeded("injected: commit acknowledgement lost");

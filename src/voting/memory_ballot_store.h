@@ -3,6 +3,7 @@
 // correctness against the real database is proven by the integration suite.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,9 @@ class MemoryBallotDb {
   // Flips one bit of the first ballot of batch (shard, seq), as an attacker with write access
   // to the ballot box would; returns false if there is no such batch.
   bool TamperWithBallot(const std::string& shard, int64_t seq);
+  // Drops the shard's last batch and moves its head back, as pg_rewind does to a demoted primary
+  // that had committed a batch locally which never reached a standby. False if it has none.
+  bool ForgetLastBatch(const std::string& shard);
 
  private:
   friend class MemoryStore;
@@ -36,6 +40,9 @@ struct Faults {
   int fail_before_commit = 0;  // answer kUnavailable, record nothing
   int lose_commit_ack = 0;     // commit, then answer kDeadlineExceeded (the ack was lost)
   int fail_connect = 0;        // the factory fails this many times
+  // Every commit takes this long, then succeeds: a primary waiting for a standby that a
+  // partition cut off.
+  std::chrono::milliseconds stall_commit{0};
 };
 
 // Wraps a store; `faults` is shared with the test, which may change it between calls.

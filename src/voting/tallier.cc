@@ -67,6 +67,23 @@ Status Tallier::Pass() {
     source_.reset();
     return heads.status();
   }
+  // A demoted primary that committed a batch only locally (its COMMIT was waiting for a standby
+  // that a partition cut off) serves that batch as a standby until Patroni rewinds it; a tallier
+  // reading it then counted a batch that the cluster's history does not have. When the history
+  // under a counted head changes, count everything again.
+  if (!broken_chain_) {
+    for (const ShardHead& remote : *heads) {
+      auto it = heads_.find(remote.shard);
+      if (it == heads_.end()) continue;
+      const ShardHead& local = it->second;
+      if (remote.seq < local.seq || (remote.seq == local.seq && remote.head != local.head)) {
+        StartOver("shard " + remote.shard + " is at batch " + std::to_string(remote.seq) +
+                  " on the standby, and batch " + std::to_string(local.seq) +
+                  " was counted: its history was rewound");
+        break;
+      }
+    }
+  }
   int64_t lag = 0;
   constexpr int kBatchesPerRead = 256;
   for (const ShardHead& remote : *heads) {
@@ -84,8 +101,15 @@ Status Tallier::Pass() {
     }
     for (const SealedBatch& b : *batches) {
       Status s = CountBatch(b, local);
+      if (!s.ok() && !recounted_after_failure_) {
+        // The batch may follow a counted batch that was rewound away: recount once.
+        recounted_after_failure_ = true;
+        StartOver(s.message());
+        return Status::Unavailable("recounting from the first batch: " + s.message());
+      }
       if (!s.ok()) {
         broken_chain_ = true;
+        recounting_ = false;  // publish what verified, and why the rest is not counted
         broken_why_ = s.message();
         spdlog::error("event=chain_broken shard={} seq={} error=\"{}\"", b.shard, b.seq,
                       s.message());
@@ -96,7 +120,20 @@ Status Tallier::Pass() {
   }
   lag_ = lag;
   if (broken_chain_) return Status::Internal(broken_why_);
+  if (lag_ == 0) {
+    recounting_ = false;
+    recounted_after_failure_ = false;
+  }
   return Status::Ok();
+}
+
+void Tallier::StartOver(const std::string& why) {
+  spdlog::warn("event=tallier_recount reason=\"{}\"", why);
+  tally_ = Tally(election_);
+  heads_.clear();
+  lag_ = 0;
+  recounting_ = true;
+  ++version_;
 }
 
 Status Tallier::CountBatch(const SealedBatch& b, ShardHead& head) {
@@ -141,6 +178,7 @@ Status Tallier::CountBatch(const SealedBatch& b, ShardHead& head) {
 }
 
 void Tallier::Publish(const Status& pass) {
+  if (recounting_) return;
   auto snap = std::make_shared<TallySnapshot>(election_);
   snap->tally = tally_;
   for (const auto& [name, h] : heads_) snap->heads.push_back(h);

@@ -49,6 +49,8 @@ class Tallier {
   Status Pass();
   Status CountBatch(const SealedBatch& batch, ShardHead& head);
   void Publish(const Status& pass);
+  // Forgets every count, to read the standby again from the first batch.
+  void StartOver(const std::string& why);
 
   const Election& election_;
   BallotOpener opener_;
@@ -64,6 +66,12 @@ class Tallier {
   int64_t lag_ = 0;
   bool broken_chain_ = false;
   std::string broken_why_;
+  // Set by StartOver until the recount has caught up; snapshots are not published meanwhile,
+  // so readers keep the last complete results instead of a partial count.
+  bool recounting_ = false;
+  // A chain that fails to verify right after a recount is broken for real (tampering), not
+  // rewound: count nothing past it. Cleared once a pass verifies everything.
+  bool recounted_after_failure_ = false;
   uint64_t version_ = 0;
 
   std::atomic<std::shared_ptr<const TallySnapshot>> snapshot_;

@@ -9,15 +9,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <set>
-#include <sstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,64 +26,15 @@
 #include "common/time.h"
 #include "http_client.h"
 #include "region_load.h"
+#include "three_regions.h"
 
 namespace landslide::testing {
 namespace {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 using cluster::ClusterInfo;
 using cluster::RegionInfo;
-using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-template <typename F>
-bool Within(F&& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!condition()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return true;
-}
-
-// `landslide up` (or `up --restart-region NAME`) in `dir`; SIGTERM reaches it if the test dies.
-cluster::UpProcessOptions UpOptions(const fs::path& dir, int base_port,
-                                    const std::string& restart_region = "") {
-  cluster::UpProcessOptions o;
-  o.binary = LANDSLIDE_BINARY;
-  o.dir = dir;
-  o.regions = 3;
-  o.base_port = base_port;
-  o.restart_region = restart_region;
-  o.parent_death_signal = SIGTERM;
-  return o;
-}
-
-double SecondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-bool InPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
-std::string ReceiptOf(const Response& r) {
-  return r.json.is_object() && r.json.contains("receipt") && r.json["receipt"].is_string()
-             ? r.json["receipt"].get<std::string>()
-             : "";
-}
-
-int PortOf(const std::string& url) {  // "http://127.0.0.1:7000" -> 7000
-  return std::stoi(url.substr(url.rfind(':') + 1));
-}
 
 // The maximum write gap the tests accept after losing a region. The design target is 10 s; the
 // default leaves room for a machine busy with other work. LANDSLIDE_MAX_WRITE_GAP_S overrides it.
@@ -95,133 +43,9 @@ double MaxWriteGapSeconds() {
   return v && *v ? std::atof(v) : 12.0;
 }
 
-class UpThreeRegions : public ::testing::Test {
+class UpThreeRegions : public ThreeRegionTest {
  protected:
-  void SetUp() override {
-    if (!InPath("patroni") || !InPath("etcd")) {
-      GTEST_SKIP() << "patroni and etcd are not installed (Debian: patroni, etcd-server)";
-    }
-    char tmpl[] = "/tmp/ls-up3-XXXXXX";  // short: PostgreSQL's socket path must fit 107 bytes
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    auto base = cluster::FindFreeBasePort();
-    ASSERT_TRUE(base.ok()) << base.status().message();
-    base_port_ = *base;
-
-    const auto started = Clock::now();
-    auto up = cluster::UpProcess::Start(UpOptions(dir_, base_port_));
-    ASSERT_TRUE(up.ok()) << up.status().message();
-    up_.emplace(std::move(*up));
-    auto info = up_->WaitForClusterFile(seconds(240));
-    ASSERT_TRUE(info.ok()) << info.status().message();
-    info_ = *info;
-    std::printf("[ measure  ] 3 regions up (etcd x3, Patroni x3, serve x3 healthy) in %.1f s\n",
-                SecondsSince(started));
-    RememberPids(info_);
-
-    ASSERT_TRUE(RunCli({"voters", "generate", "--count", "20000", "--seed", "7", "--out",
-                        (dir_ / "voters.csv").string()}));
-    ASSERT_TRUE(RunCli({"voters", "import", "--db", info_.db, "--keys", info_.keys,
-                        (dir_ / "voters.csv").string()}));
-    std::ifstream in(dir_ / "voters.csv");
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-      if (!line.empty()) voters_.push_back(line.substr(0, line.find(',')));
-    }
-    ASSERT_EQ(voters_.size(), 20000u);
-    // Each serve reloads the registry when it changes; a ballot look-up records nothing.
-    for (const auto& r : info_.regions) {
-      HttpClient c("127.0.0.1", PortOf(r.http));
-      ASSERT_TRUE(Within([&] { return c.Post("/ballot", BallotBody(voters_[0])).status == 200; },
-                         seconds(30)))
-          << r.name << " never learned the registry";
-    }
-  }
-
-  void TearDown() override {
-    if (restart_) {
-      auto es = restart_->Stop();
-      EXPECT_TRUE(es.success()) << "up --restart-region " << es.ToString() << "\n"
-                                << restart_->LogTail();
-    }
-    if (up_) {
-      auto es = up_->Stop();
-      EXPECT_TRUE(es.success()) << "up " << es.ToString() << "\n" << up_->LogTail();
-      EXPECT_EQ(up_->LogTail(100000).find("did not stop"), std::string::npos) << up_->LogTail();
-    }
-    // A clean stop removes cluster.json, and nothing either `up` started outlives it.
-    if (up_) {
-      EXPECT_FALSE(fs::exists(dir_ / "cluster.json"));
-    }
-    for (int pid : pids_) {
-      EXPECT_TRUE(Within([pid] { return cluster::IsGone(pid); }, seconds(10)))
-          << "pid " << pid << " still runs after landslide up stopped";
-    }
-    if (HasFailure()) {
-      std::printf("kept %s (logs/ holds every process's log)\n", dir_.c_str());
-    } else if (!dir_.empty() && std::getenv("LANDSLIDE_KEEP_TEST_DIRS") == nullptr) {
-      std::error_code ec;
-      fs::remove_all(dir_, ec);
-    }
-  }
-
-  ::testing::AssertionResult RunCli(const std::vector<std::string>& args) {
-    cluster::ProcessOptions o;
-    o.argv = {LANDSLIDE_BINARY};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.log_file = dir_ / "cli.log";
-    auto p = cluster::Process::Spawn(o);
-    if (!p.ok()) return ::testing::AssertionFailure() << p.status().message();
-    auto exit = p->Wait(seconds(120));
-    if (!exit.ok() || !exit->success()) {
-      return ::testing::AssertionFailure() << "landslide " << args[0] << " failed:\n"
-                                           << cluster::TailOfFile(o.log_file);
-    }
-    return ::testing::AssertionSuccess();
-  }
-
-  void RememberPids(const ClusterInfo& info) {
-    for (const auto& r : info.regions) {
-      for (const auto& [_, pid] : r.pids) pids_.insert(pid);
-    }
-  }
-
-  const RegionInfo& Region(const std::string& name) const {
-    for (const auto& r : info_.regions) {
-      if (r.name == name) return r;
-    }
-    ADD_FAILURE() << "no region " << name;
-    return info_.regions.front();
-  }
-
-  std::vector<cluster::PatroniMember> Members() {
-    for (const auto& r : info_.regions) {
-      auto m = cluster::GetPatroniCluster(PortOf(*r.patroni), seconds(2));
-      if (m.ok()) return *m;
-    }
-    return {};
-  }
-
-  std::string NameWithRole(const std::string& role) {
-    std::string name;
-    Within(
-        [&] {
-          const auto members = Members();
-          const auto* m = cluster::FindRunning(members, role);
-          if (m) name = m->name;
-          return m != nullptr;
-        },
-        seconds(30));
-    return name;
-  }
-
-  Response Vote(const RegionInfo& r, const std::string& voter) {
-    HttpClient c("127.0.0.1", PortOf(r.http), seconds(15));
-    return c.Post("/votes", VoteBody(voter, "Hillary Clinton"));
-  }
-
-  std::string NextVoter() { return voters_.at(next_voter_++); }
+  void SetUp() override { StartCluster({}, 20000); }
 
   // Kills the region's four processes at once while voters cast ballots at every region (with
   // failover and retries, see region_load.h), and keeps the load going until writes have flowed
@@ -315,88 +139,13 @@ class UpThreeRegions : public ::testing::Test {
         },
         seconds(60)))
         << cluster::DescribeMembers(members);
-    HttpClient c("127.0.0.1", PortOf(back.http));
+    HttpClient c(HostOf(back.http), PortOf(back.http));
     EXPECT_EQ(c.Get("/health").status, 200);
     auto vote = Vote(back, NextVoter());
     EXPECT_EQ(vote.status, 201) << vote.Describe();
-    if (vote.status == 201) Acknowledge(ReceiptOf(vote), "Hillary Clinton");
+    if (vote.status == 201) Acknowledge(ReceiptOf(vote));
     ExpectConverged(info_.regions);
   }
-
-  void Acknowledge(const std::string& receipt, const std::string& candidate) {
-    receipts_.push_back(receipt);
-    ++acknowledged_by_candidate_[candidate];
-  }
-
-  // Invariants 2 and 3 at `regions`: each reports exactly the acknowledged ballots (the same
-  // total and the same count per candidate, so nothing unacknowledged was counted), the same
-  // chain heads in its checkpoint, and finds every acknowledged receipt counted.
-  void ExpectConverged(const std::vector<RegionInfo>& regions) {
-    const auto total = static_cast<int64_t>(receipts_.size());
-    std::map<std::string, std::string> seen;  // region -> what it reported last
-    const auto started = Clock::now();
-    const bool converged = Within(
-        [&] {
-          std::set<std::string> chains;
-          bool all_exact = true;
-          for (const auto& r : regions) {
-            HttpClient c("127.0.0.1", PortOf(r.http));
-            auto votes = c.Get("/votes");
-            auto checkpoint = c.Get("/checkpoints");
-            std::map<std::string, int> by_candidate;
-            if (votes.status == 200) {
-              for (const auto& row : votes.json["candidates"]) {
-                if (row["count"].get<int>() > 0) {
-                  by_candidate[row["candidate"].get<std::string>()] = row["count"].get<int>();
-                }
-              }
-            }
-            const int64_t got = votes.status == 200 ? votes.json.value("total_count", -1) : -1;
-            all_exact = all_exact && got == total && by_candidate == acknowledged_by_candidate_;
-            const std::string heads =
-                checkpoint.status == 200 ? checkpoint.json["checkpoint"]["chains"].dump() : "";
-            chains.insert(heads);
-            seen[r.name] = "total " + std::to_string(got) + ", chains " + heads;
-          }
-          return all_exact && chains.size() == 1 && !chains.begin()->empty();
-        },
-        seconds(60));
-    std::string report;
-    for (const auto& [name, what] : seen) report += "\n  " + name + ": " + what;
-    ASSERT_TRUE(converged) << "regions do not agree with the " << total
-                           << " acknowledged ballots:" << report;
-    std::printf(
-        "[ measure  ] %zu regions report exactly the %lld acknowledged ballots and the "
-        "same chain heads (%.1f s after asking)\n",
-        regions.size(), static_cast<long long>(total), SecondsSince(started));
-    for (const auto& r : regions) {
-      HttpClient c("127.0.0.1", PortOf(r.http));
-      for (const std::string& receipt : receipts_) {
-        auto g = c.Get("/receipts/" + receipt);
-        ASSERT_TRUE(g.status == 200 && g.json.value("status", "") == "counted")
-            << r.name << " does not count acknowledged receipt " << receipt << ": " << g.Describe();
-      }
-    }
-  }
-
-  std::vector<RegionInfo> AllBut(const std::string& name) const {
-    std::vector<RegionInfo> out;
-    for (const auto& r : info_.regions) {
-      if (r.name != name) out.push_back(r);
-    }
-    return out;
-  }
-
-  fs::path dir_;
-  int base_port_ = 0;
-  std::optional<cluster::UpProcess> up_;
-  std::optional<cluster::UpProcess> restart_;
-  ClusterInfo info_;
-  std::set<int> pids_;
-  std::vector<std::string> voters_;
-  size_t next_voter_ = 1;              // voters_[0] is kept for ballot look-ups
-  std::vector<std::string> receipts_;  // every ballot answered 201
-  std::map<std::string, int> acknowledged_by_candidate_;
 };
 
 TEST_F(UpThreeRegions, WritesTheClusterFileAndCountsEachVoterOnceAcrossRegions) {
@@ -418,7 +167,7 @@ TEST_F(UpThreeRegions, WritesTheClusterFileAndCountsEachVoterOnceAcrossRegions) 
       ASSERT_EQ(r.pids.count(what), 1u) << r.name << " lacks pids." << what;
       EXPECT_FALSE(cluster::IsGone(r.pids.at(what))) << r.name << " " << what;
     }
-    HttpClient c("127.0.0.1", PortOf(r.http));
+    HttpClient c(HostOf(r.http), PortOf(r.http));
     auto health = c.Get("/health");
     EXPECT_EQ(health.status, 200) << health.Describe();
     EXPECT_EQ(health.json.value("region", ""), r.name);
@@ -433,7 +182,7 @@ TEST_F(UpThreeRegions, WritesTheClusterFileAndCountsEachVoterOnceAcrossRegions) 
     auto v = Vote(r, NextVoter());
     ASSERT_EQ(v.status, 201) << r.name << ": " << v.Describe();
     EXPECT_EQ(v.json.value("region", ""), r.name);
-    Acknowledge(ReceiptOf(v), "Hillary Clinton");
+    Acknowledge(ReceiptOf(v));
   }
   // One voter racing all three regions at once: exactly one ballot counted.
   const std::string racer = NextVoter();
@@ -442,7 +191,7 @@ TEST_F(UpThreeRegions, WritesTheClusterFileAndCountsEachVoterOnceAcrossRegions) 
   std::vector<std::thread> threads;
   for (int i = 0; i < 3; ++i) {
     threads.emplace_back([&, i] {
-      HttpClient c("127.0.0.1", PortOf(info_.regions[i].http), seconds(15));
+      HttpClient c(HostOf(info_.regions[i].http), PortOf(info_.regions[i].http), seconds(15));
       c.Connect();
       ++ready;
       while (ready.load() < 3) std::this_thread::yield();
