@@ -14,6 +14,7 @@
 //
 // Needs root (namespaces), iproute2, etcd and Patroni; skips otherwise.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -339,7 +340,22 @@ TEST_F(IsolatedRegion, ThePrimaryRegionCutOffIsReplacedAndRejoinsAsAStandby) {
   const std::string leader = NameWithRole("leader");
   ASSERT_FALSE(leader.empty());
   IsolateAndRejoin(leader, "primary");
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_NE(NameWithRole("leader"), leader);
+  // --restart-region in a --netns cluster: the region's namespace outlives its processes.
+  // Patroni restarted the old primary's PostgreSQL (demoted, then rewound): `up` has written its
+  // new pid into cluster.json.
+  auto now = cluster::ReadClusterFile(dir_ / "cluster.json");
+  ASSERT_TRUE(now.ok()) << now.status().message();
+  info_ = *now;
+  RememberPids(info_);
+  const RegionInfo lost = Region(leader);
+  for (const char* what : {"serve", "postgres", "patroni", "etcd"}) {
+    EXPECT_EQ(kill(lost.pids.at(what), SIGKILL), 0) << what;
+  }
+  RestartRegion(leader);
+  ASSERT_FALSE(HasFatalFailure());
+  ExpectEveryAcknowledgedBallotCountedEverywhere();
 }
 
 }  // namespace

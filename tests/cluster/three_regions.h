@@ -65,6 +65,10 @@ class ThreeRegionTest : public ::testing::Test {
                 std::chrono::milliseconds timeout = std::chrono::seconds(15));
   Response Get(const cluster::RegionInfo& r, const std::string& path);
   std::string NextVoter() { return voters_.at(next_voter_++); }
+  // `up --restart-region NAME` as a second process; waits until cluster.json names its new serve
+  // and Patroni shows the member back, running on the leader's timeline, then casts a ballot
+  // there.
+  void RestartRegion(const std::string& name);
   // Invariants 2 and 3: every acknowledged ballot is counted, and every region converges to the
   // same total.
   void ExpectEveryAcknowledgedBallotCountedEverywhere();
