@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <iterator>
 #include <unordered_map>
 
 namespace landslide {
@@ -23,7 +22,8 @@ struct IntakeQueue::Writer {
   std::thread thread;
   // The callers of the batch being committed, and the earliest of their deadlines: past it, the
   // reaper tells them the outcome is not known yet, while the writer goes on learning it.
-  std::vector<VoteCallback> in_flight;                       // guarded by mu_
+  // (The batch lives on the writer's stack; the pointer is cleared, under mu_, before it goes.)
+  const std::vector<VoteTicket>* in_flight = nullptr;        // guarded by mu_
   std::chrono::steady_clock::time_point in_flight_deadline;  // guarded by mu_
 };
 
@@ -80,10 +80,10 @@ void IntakeQueue::RunReaper() {
       }
       depth_gauge_.Set(static_cast<double>(queue_.size()));
       for (auto& w : writers_) {
-        if (w->in_flight.empty() || w->in_flight_deadline >= now) continue;
-        overdue.insert(overdue.end(), std::make_move_iterator(w->in_flight.begin()),
-                       std::make_move_iterator(w->in_flight.end()));
-        w->in_flight.clear();
+        if (w->in_flight == nullptr || w->in_flight_deadline >= now) continue;
+        // Copies share each ticket's answered flag with the writer's.
+        for (const auto& t : *w->in_flight) overdue.push_back(t.done);
+        w->in_flight = nullptr;
       }
     }
     if (!expired.empty()) {
@@ -197,6 +197,22 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
   for (auto& t : batch) (t.deadline < now ? expired : live).push_back(std::move(t));
   if (!expired.empty()) ReplyAll(expired, "the ballot waited too long to be committed");
   if (live.empty()) return;
+  // From here on the reaper answers these tickets at their deadline if we have not: connecting
+  // (up to connect_timeout per host) and committing may both stall.
+  {
+    std::lock_guard lock(mu_);
+    w.in_flight = &live;
+    w.in_flight_deadline = live.front().deadline;
+    for (const auto& t : live) w.in_flight_deadline = std::min(w.in_flight_deadline, t.deadline);
+  }
+  struct Landed {
+    IntakeQueue* q;
+    Writer& w;
+    ~Landed() {
+      std::lock_guard lock(q->mu_);
+      w.in_flight = nullptr;
+    }
+  } landed{this, w};
 
   if (!w.store) {
     auto store = store_factory_();
@@ -213,18 +229,7 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
     w.store = std::move(*store);
     w.head.reset();
   }
-  {
-    std::lock_guard lock(mu_);
-    w.in_flight.clear();
-    w.in_flight_deadline = live.front().deadline;
-    for (const auto& t : live) {
-      w.in_flight.push_back(t.done);
-      w.in_flight_deadline = std::min(w.in_flight_deadline, t.deadline);
-    }
-  }
   CommitAndReply(w, live);
-  std::lock_guard lock(mu_);
-  w.in_flight.clear();
 }
 
 namespace {

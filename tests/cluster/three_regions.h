@@ -69,6 +69,10 @@ class ThreeRegionTest : public ::testing::Test {
                 std::chrono::milliseconds timeout = std::chrono::seconds(15));
   Response Get(const cluster::RegionInfo& r, const std::string& path);
   std::string NextVoter() { return voters_.at(next_voter_++); }
+  // `up --restart-region NAME` as a second process; waits until cluster.json names its new serve
+  // and Patroni shows the member back, running on the leader's timeline, then casts a ballot
+  // there and expects every region to agree (ExpectConverged).
+  void RestartRegion(const std::string& name);
   // Records a ballot answered 201, for ExpectConverged. Receipts pushed to receipts_ directly
   // count as votes for kVoteCandidate.
   void Acknowledge(const std::string& receipt, const std::string& candidate = kVoteCandidate);

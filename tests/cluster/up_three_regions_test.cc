@@ -100,52 +100,6 @@ class UpThreeRegions : public ThreeRegionTest {
     }
     return resumed ? out.longest_gap_s : -1;
   }
-
-  // `up --restart-region NAME` as a second process; waits until cluster.json names its new serve
-  // and Patroni shows the member back, running on the leader's timeline.
-  void RestartRegion(const std::string& name) {
-    const int old_serve = Region(name).pids.at("serve");
-    const auto started = Clock::now();
-    auto p = cluster::UpProcess::Start(UpOptions(dir_, base_port_, name));
-    ASSERT_TRUE(p.ok()) << p.status().message();
-    restart_.emplace(std::move(*p));
-    auto info = restart_->WaitForClusterFile(seconds(240), [&](const ClusterInfo& i) {
-      for (const auto& r : i.regions) {
-        if (r.name == name) return r.pids.at("serve") != old_serve;
-      }
-      return false;
-    });
-    ASSERT_TRUE(info.ok()) << info.status().message();
-    info_ = *info;
-    RememberPids(info_);
-    std::printf(
-        "[ measure  ] %s back (etcd rejoined, Patroni standby streaming, serve healthy) "
-        "in %.1f s\n",
-        name.c_str(), SecondsSince(started));
-    const RegionInfo& back = Region(name);
-    for (const auto& [what, pid] : back.pids) {
-      EXPECT_FALSE(cluster::IsGone(pid)) << name << "'s new " << what << " (pid " << pid << ")";
-    }
-    std::vector<cluster::PatroniMember> members;
-    ASSERT_TRUE(Within(
-        [&] {
-          members = Members();
-          const auto* leader = cluster::FindRunning(members, "leader");
-          const auto* self = cluster::FindMember(members, name);
-          int running = 0;
-          for (const auto& m : members) running += m.state == "running";
-          return leader && self && running == 3 && self->timeline == leader->timeline &&
-                 self->lag.has_value() && cluster::FindRunning(members, "sync_standby");
-        },
-        seconds(60)))
-        << cluster::DescribeMembers(members);
-    HttpClient c(HostOf(back.http), PortOf(back.http));
-    EXPECT_EQ(c.Get("/health").status, 200);
-    auto vote = Vote(back, NextVoter());
-    EXPECT_EQ(vote.status, 201) << vote.Describe();
-    if (vote.status == 201) Acknowledge(ReceiptOf(vote));
-    ExpectConverged(info_.regions);
-  }
 };
 
 TEST_F(UpThreeRegions, WritesTheClusterFileAndCountsEachVoterOnceAcrossRegions) {
