@@ -21,6 +21,12 @@ std::vector<uint8_t> PgResult::GetBytes(int row, int col) const {
   return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
 }
 
+bool PgResult::GetBytesInto(int row, int col, std::span<uint8_t> out) const {
+  std::string_view s = Get(row, col);
+  if (s.size() < 2 || s[0] != '\\' || s[1] != 'x') return false;
+  return FromHexInto(s.substr(2), out);
+}
+
 int64_t PgResult::AffectedRows() const {
   const char* n = r_ ? PQcmdTuples(r_.get()) : "";
   int64_t v = 0;
@@ -154,13 +160,23 @@ Status PgConnection::CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, 
   return s;
 }
 
-std::string ByteaParam(std::span<const uint8_t> bytes) { return "\\x" + ToHex(bytes); }
+std::string ByteaParam(std::span<const uint8_t> bytes) {
+  std::string out;
+  out.reserve(2 + 2 * bytes.size());
+  out = "\\x";
+  AppendHex(bytes, out);
+  return out;
+}
 
 std::string HexArrayParam(const std::vector<std::span<const uint8_t>>& items) {
-  std::string out = "{";
+  size_t size = 2;
+  for (const auto& item : items) size += 2 * item.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out.push_back('{');
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out.push_back(',');
-    out += ToHex(items[i]);
+    AppendHex(items[i], out);
   }
   out.push_back('}');
   return out;

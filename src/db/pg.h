@@ -31,6 +31,8 @@ class PgResult {
   int64_t GetInt(int row, int col) const;
   // A bytea column in text format ("\x0a0b..."): its bytes, or empty on a malformed value.
   std::vector<uint8_t> GetBytes(int row, int col) const;
+  // The same into `out`, which must be the value's exact size; false otherwise (no allocation).
+  bool GetBytesInto(int row, int col, std::span<uint8_t> out) const;
   // Number of rows a command touched ("INSERT 0 5" -> 5).
   int64_t AffectedRows() const;
 

@@ -12,13 +12,6 @@ namespace landslide::db {
 
 namespace {
 
-template <size_t N>
-bool CopyBytes(const std::vector<uint8_t>& in, std::array<uint8_t, N>* out) {
-  if (in.size() != N) return false;
-  std::memcpy(out->data(), in.data(), N);
-  return true;
-}
-
 struct VoterHashKey {
   size_t operator()(const VoterHash& h) const {
     size_t v;
@@ -51,7 +44,7 @@ class PgBallotStore final : public BallotStore {
     ShardHead head;
     head.shard = shard;
     head.seq = r->GetInt(0, 0);
-    if (!CopyBytes(r->GetBytes(0, 1), &head.head)) {
+    if (!r->GetBytesInto(0, 1, head.head)) {
       return Status::Internal("shard " + shard + " has a malformed head");
     }
     return head;
@@ -82,7 +75,7 @@ class PgBallotStore final : public BallotStore {
       voters.emplace_back(e.voter);
       if (k) idems.push_back(',');
       idems += '"';
-      if (e.idempotency) idems += ToHex(*e.idempotency);
+      if (e.idempotency) AppendHex(*e.idempotency, idems);
       idems += '"';
     }
     idems += '}';
@@ -100,7 +93,7 @@ class PgBallotStore final : public BallotStore {
     size_t winners = 0;
     for (int row = 0; row < ins->rows(); ++row) {
       VoterHash h;
-      if (!CopyBytes(ins->GetBytes(row, 0), &h)) return Abort(Status::Internal("bad voter hash"));
+      if (!ins->GetBytesInto(row, 0, h)) return Abort(Status::Internal("bad voter hash"));
       auto it = index.find(h);
       if (it == index.end()) return Abort(Status::Internal("pollbook returned a stranger"));
       out.won[it->second] = true;
@@ -119,7 +112,7 @@ class PgBallotStore final : public BallotStore {
       if (!r.ok()) return Abort(r.status());
       for (int row = 0; row < r->rows(); ++row) {
         VoterHash h;
-        if (!CopyBytes(r->GetBytes(row, 0), &h)) return Abort(Status::Internal("bad voter hash"));
+        if (!r->GetBytesInto(row, 0, h)) return Abort(Status::Internal("bad voter hash"));
         auto it = index.find(h);
         if (it == index.end()) continue;
         RecordedVote v;
@@ -127,7 +120,7 @@ class PgBallotStore final : public BallotStore {
         v.region = std::string(r->Get(row, 2));
         if (!r->IsNull(row, 3)) {
           IdempotencyHash ih;
-          if (CopyBytes(r->GetBytes(row, 3), &ih)) v.idempotency = ih;
+          if (r->GetBytesInto(row, 3, ih)) v.idempotency = ih;
         }
         out.existing[it->second] = std::move(v);
       }
@@ -217,7 +210,7 @@ class PgBallotStore final : public BallotStore {
         if (r.ok()) {
           if (r->rows() == 0) return false;
           ChainHash h;
-          return CopyBytes(r->GetBytes(0, 0), &h) && h == b.head;
+          return r->GetBytesInto(0, 0, h) && h == b.head;
         }
         last = r.status();
       } else {
@@ -246,7 +239,7 @@ class PgBatchSource final : public BatchSource {
       ShardHead h;
       h.shard = std::string(r->Get(i, 0));
       h.seq = r->GetInt(i, 1);
-      if (!CopyBytes(r->GetBytes(i, 2), &h.head)) return Status::Internal("malformed shard head");
+      if (!r->GetBytesInto(i, 2, h.head)) return Status::Internal("malformed shard head");
       heads.push_back(std::move(h));
     }
     return heads;
@@ -265,8 +258,7 @@ class PgBatchSource final : public BatchSource {
       auto& batch = batches[static_cast<size_t>(i)];
       batch.shard = shard;
       batch.seq = b->GetInt(i, 0);
-      if (!CopyBytes(b->GetBytes(i, 1), &batch.ephemeral_public) ||
-          !CopyBytes(b->GetBytes(i, 2), &batch.head)) {
+      if (!b->GetBytesInto(i, 1, batch.ephemeral_public) || !b->GetBytesInto(i, 2, batch.head)) {
         return Status::Internal("malformed batch row");
       }
       batch.ballots.reserve(static_cast<size_t>(b->GetInt(i, 3)));
@@ -286,9 +278,9 @@ class PgBatchSource final : public BatchSource {
       }
       StoredBallot ballot;
       ballot.jurisdiction = std::string(r->Get(i, 1));
-      if (!CopyBytes(r->GetBytes(i, 2), &ballot.sealed.nonce) ||
-          !CopyBytes(r->GetBytes(i, 3), &ballot.sealed.ciphertext) ||
-          !CopyBytes(r->GetBytes(i, 4), &ballot.receipt)) {
+      if (!r->GetBytesInto(i, 2, ballot.sealed.nonce) ||
+          !r->GetBytesInto(i, 3, ballot.sealed.ciphertext) ||
+          !r->GetBytesInto(i, 4, ballot.receipt)) {
         return Status::Internal("malformed ballot row in shard " + shard);
       }
       batches[bi].ballots.push_back(std::move(ballot));
