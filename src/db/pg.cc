@@ -118,6 +118,32 @@ Result<PgResult> PgConnection::ExecParams(const std::string& sql,
   return PgResult(r);
 }
 
+Result<PgResult> PgConnection::ExecPrepared(const std::string& sql,
+                                            const std::vector<std::optional<std::string>>& params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "landslide_" + std::to_string(prepared_.size());
+    PGresult* p = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
+    Status s = CheckResult(p, PGRES_COMMAND_OK);
+    PQclear(p);
+    if (!s.ok()) return s;
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  std::vector<const char*> values(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    values[i] = params[i] ? params[i]->c_str() : nullptr;
+  }
+  PGresult* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                               values.data(), nullptr, nullptr, 0);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
+  if (!s.ok()) {
+    PQclear(r);
+    return s;
+  }
+  return PgResult(r);
+}
+
 Status PgConnection::CopyIn(const std::string& copy_sql,
                             const std::vector<std::string_view>& chunks) {
   PGresult* r = PQexec(conn_, copy_sql.c_str());

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -57,6 +58,11 @@ class PgConnection {
   // One statement with text parameters ($1, $2, ...); nullopt is SQL NULL.
   Result<PgResult> ExecParams(const std::string& sql,
                               const std::vector<std::optional<std::string>>& params);
+  // The same through a statement prepared on this connection the first time `sql` is seen, so
+  // that repeating it skips PostgreSQL's parsing and planning. For the fixed SQL of hot paths:
+  // each distinct text stays prepared for the connection's life.
+  Result<PgResult> ExecPrepared(const std::string& sql,
+                                const std::vector<std::optional<std::string>>& params);
 
   // Bulk load: `copy_sql` is a COPY ... FROM STDIN; `chunks` are sent in order.
   Status CopyIn(const std::string& copy_sql, const std::vector<std::string_view>& chunks);
@@ -75,6 +81,8 @@ class PgConnection {
   Status CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, std::string_view), void* ctx);
 
   PGconn* conn_;  // owned; PQfinish in the destructor
+  // SQL text -> name of the statement prepared for it on this connection (ExecPrepared).
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 template <typename F>

@@ -80,7 +80,7 @@ class PgBallotStore final : public BallotStore {
     }
     idems += '}';
     std::string voter_array = HexArrayParam(voters);
-    auto ins = conn_->ExecParams(
+    auto ins = conn_->ExecPrepared(
         "INSERT INTO pollbook (voter_hash, voted_at, region, idempotency_hash) "
         "SELECT decode(v, 'hex'), to_timestamp($2::double precision / 1000000), $3, "
         "       nullif(decode(i, 'hex'), ''::bytea) "
@@ -104,7 +104,7 @@ class PgBallotStore final : public BallotStore {
       for (size_t i = 0; i < entries.size(); ++i) {
         if (!out.won[i]) losers.emplace_back(entries[i].voter);
       }
-      auto r = conn_->ExecParams(
+      auto r = conn_->ExecPrepared(
           "SELECT voter_hash, (extract(epoch FROM voted_at) * 1000000)::bigint, region, "
           "       idempotency_hash "
           "FROM pollbook WHERE voter_hash IN (SELECT decode(v, 'hex') FROM unnest($1::text[]) v)",
@@ -162,7 +162,7 @@ class PgBallotStore final : public BallotStore {
 
   Status InsertBatch(const SealedBatch& b, const ShardHead& expected) {
     std::string seq = std::to_string(b.seq);
-    auto r = conn_->ExecParams(
+    auto r = conn_->ExecPrepared(
         "INSERT INTO batches (shard, seq, ballot_count, ephemeral_public, head) "
         "VALUES ($1, $2, $3, $4, $5)",
         {b.shard, seq, std::to_string(b.ballots.size()), ByteaParam(b.ephemeral_public),
@@ -179,7 +179,7 @@ class PgBallotStore final : public BallotStore {
       sealed.emplace_back(ballot.sealed.ciphertext);
       receipts.emplace_back(ballot.receipt);
     }
-    r = conn_->ExecParams(
+    r = conn_->ExecPrepared(
         "INSERT INTO ballots (shard, seq, position, jurisdiction, nonce, sealed, receipt) "
         "SELECT $1, $2, (ord - 1)::int, j, decode(n, 'hex'), decode(s, 'hex'), decode(r, 'hex') "
         "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY "
@@ -187,7 +187,7 @@ class PgBallotStore final : public BallotStore {
         {b.shard, seq, TextArrayParam(jurisdictions), HexArrayParam(nonces), HexArrayParam(sealed),
          HexArrayParam(receipts)});
     if (!r.ok()) return r.status();
-    r = conn_->ExecParams(
+    r = conn_->ExecPrepared(
         "UPDATE shards SET seq = $2, head = $3 WHERE shard = $1 AND seq = $4 AND head = $5",
         {b.shard, seq, ByteaParam(b.head), std::to_string(expected.seq),
          ByteaParam(expected.head)});
@@ -247,7 +247,7 @@ class PgBatchSource final : public BatchSource {
 
   Result<std::vector<SealedBatch>> ReadBatches(const std::string& shard, int64_t after_seq,
                                                int64_t up_to_seq, int limit) override {
-    auto b = conn_->ExecParams(
+    auto b = conn_->ExecPrepared(
         "SELECT seq, ephemeral_public, head, ballot_count FROM batches "
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
         {shard, std::to_string(after_seq), std::to_string(up_to_seq), std::to_string(limit)});
@@ -264,7 +264,7 @@ class PgBatchSource final : public BatchSource {
       batch.ballots.reserve(static_cast<size_t>(b->GetInt(i, 3)));
     }
     int64_t last = batches.back().seq;
-    auto r = conn_->ExecParams(
+    auto r = conn_->ExecPrepared(
         "SELECT seq, jurisdiction, nonce, sealed, receipt FROM ballots "
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
         {shard, std::to_string(after_seq), std::to_string(last)});
