@@ -98,10 +98,15 @@ struct GenerateArgs {
 };
 
 // Writes to FILE.tmp and renames it into place, so an interrupted run never leaves a
-// truncated registry that looks complete.
+// truncated registry that looks complete. A device or a pipe (`--out /dev/null`) is written in
+// place: renaming over it replaced it with a regular file (as root, /dev/null itself).
 int RunGenerate(const GenerateArgs& args) {
   const bool to_stdout = args.out == "-";
-  const std::string tmp = args.out + ".tmp";
+  std::error_code ec;
+  const bool special = !to_stdout && std::filesystem::exists(args.out, ec) &&
+                       !std::filesystem::is_regular_file(args.out, ec);
+  const bool rename_into_place = !to_stdout && !special;
+  const std::string tmp = special ? args.out : args.out + ".tmp";
   std::FILE* out = stdout;
   if (!to_stdout) {
     out = std::fopen(tmp.c_str(), "wb");
@@ -118,15 +123,14 @@ int RunGenerate(const GenerateArgs& args) {
     s = Status::Unavailable("cannot write " + tmp);
   }
   progress.Finish();
-  std::error_code ec;
-  if (s.ok() && !to_stdout) {
+  if (s.ok() && rename_into_place) {
     std::filesystem::rename(tmp, args.out, ec);
     if (ec) {
       s = Status::Unavailable("cannot rename " + tmp + " to " + args.out + ": " + ec.message());
     }
   }
   if (!s.ok()) {
-    if (!to_stdout) std::filesystem::remove(tmp, ec);
+    if (rename_into_place) std::filesystem::remove(tmp, ec);
     return Fail(s.code() == Code::kInvalidArgument ? 2 : 1, Sentence(s.message()));
   }
   const double secs = progress.Elapsed();
