@@ -27,6 +27,13 @@ bool PgResult::GetBytesInto(int row, int col, std::span<uint8_t> out) const {
   return FromHexInto(s.substr(2), out);
 }
 
+bool PgResult::GetRawInto(int row, int col, std::span<uint8_t> out) const {
+  std::string_view s = Get(row, col);
+  if (s.size() != out.size()) return false;
+  std::memcpy(out.data(), s.data(), s.size());
+  return true;
+}
+
 int64_t PgResult::AffectedRows() const {
   const char* n = r_ ? PQcmdTuples(r_.get()) : "";
   int64_t v = 0;
@@ -119,7 +126,8 @@ Result<PgResult> PgConnection::ExecParams(const std::string& sql,
 }
 
 Result<PgResult> PgConnection::ExecPrepared(const std::string& sql,
-                                            const std::vector<std::optional<std::string>>& params) {
+                                            const std::vector<std::optional<std::string>>& params,
+                                            ResultFormat format) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "landslide_" + std::to_string(prepared_.size());
@@ -134,7 +142,7 @@ Result<PgResult> PgConnection::ExecPrepared(const std::string& sql,
     values[i] = params[i] ? params[i]->c_str() : nullptr;
   }
   PGresult* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                               values.data(), nullptr, nullptr, 0);
+                               values.data(), nullptr, nullptr, static_cast<int>(format));
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
   if (!s.ok()) {

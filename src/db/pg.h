@@ -34,6 +34,9 @@ class PgResult {
   std::vector<uint8_t> GetBytes(int row, int col) const;
   // The same into `out`, which must be the value's exact size; false otherwise (no allocation).
   bool GetBytesInto(int row, int col, std::span<uint8_t> out) const;
+  // A column of a result in binary format (ResultFormat::kBinary): its raw bytes into `out`,
+  // which must be their exact size. bytea arrives as is and text as its characters.
+  bool GetRawInto(int row, int col, std::span<uint8_t> out) const;
   // Number of rows a command touched ("INSERT 0 5" -> 5).
   int64_t AffectedRows() const;
 
@@ -43,6 +46,10 @@ class PgResult {
   };
   std::unique_ptr<PGresult, Clear> r_;
 };
+
+// How PostgreSQL sends a result's values: text (the default), or binary, where bytea values
+// arrive as raw bytes instead of twice as many hex digits to decode.
+enum class ResultFormat { kText = 0, kBinary = 1 };
 
 class PgConnection {
  public:
@@ -62,7 +69,8 @@ class PgConnection {
   // that repeating it skips PostgreSQL's parsing and planning. For the fixed SQL of hot paths:
   // each distinct text stays prepared for the connection's life.
   Result<PgResult> ExecPrepared(const std::string& sql,
-                                const std::vector<std::optional<std::string>>& params);
+                                const std::vector<std::optional<std::string>>& params,
+                                ResultFormat format = ResultFormat::kText);
 
   // Bulk load: `copy_sql` is a COPY ... FROM STDIN; `chunks` are sent in order.
   Status CopyIn(const std::string& copy_sql, const std::vector<std::string_view>& chunks);

@@ -264,10 +264,14 @@ class PgBatchSource final : public BatchSource {
       batch.ballots.reserve(static_cast<size_t>(b->GetInt(i, 3)));
     }
     int64_t last = batches.back().seq;
+    // Binary results: every region's tallier reads every ballot, and in text form its 120 bytes
+    // of nonce, seal and receipt came as 240 hex digits encoded by the server and decoded here.
+    // seq is cast to text so that its binary form is its digits (named apart, so that ORDER BY
+    // seq still sorts by the number).
     auto r = conn_->ExecPrepared(
-        "SELECT seq, jurisdiction, nonce, sealed, receipt FROM ballots "
+        "SELECT seq::text AS seq_digits, jurisdiction, nonce, sealed, receipt FROM ballots "
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
-        {shard, std::to_string(after_seq), std::to_string(last)});
+        {shard, std::to_string(after_seq), std::to_string(last)}, ResultFormat::kBinary);
     if (!r.ok()) return r.status();
     size_t bi = 0;
     for (int i = 0; i < r->rows(); ++i) {
@@ -278,9 +282,8 @@ class PgBatchSource final : public BatchSource {
       }
       StoredBallot ballot;
       ballot.jurisdiction = std::string(r->Get(i, 1));
-      if (!r->GetBytesInto(i, 2, ballot.sealed.nonce) ||
-          !r->GetBytesInto(i, 3, ballot.sealed.ciphertext) ||
-          !r->GetBytesInto(i, 4, ballot.receipt)) {
+      if (!r->GetRawInto(i, 2, ballot.sealed.nonce) ||
+          !r->GetRawInto(i, 3, ballot.sealed.ciphertext) || !r->GetRawInto(i, 4, ballot.receipt)) {
         return Status::Internal("malformed ballot row in shard " + shard);
       }
       batches[bi].ballots.push_back(std::move(ballot));
