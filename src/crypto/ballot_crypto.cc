@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace landslide {
@@ -50,6 +51,41 @@ Receipt RandomReceipt() {
   return r;
 }
 
+BatchRandom::~BatchRandom() { sodium_memzero(buf_.data(), buf_.size()); }
+
+void BatchRandom::Refill() {
+  std::array<uint8_t, randombytes_SEEDBYTES> seed;
+  randombytes_buf(seed.data(), seed.size());
+  randombytes_buf_deterministic(buf_.data(), buf_.size(), seed.data());
+  sodium_memzero(seed.data(), seed.size());
+  used_ = 0;
+}
+
+void BatchRandom::Fill(std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    if (used_ == buf_.size()) Refill();
+    size_t n = std::min(out.size() - done, buf_.size() - used_);
+    std::memcpy(out.data() + done, buf_.data() + used_, n);
+    // Bytes handed out are not kept: a later read of this object reveals nothing drawn.
+    sodium_memzero(buf_.data() + used_, n);
+    used_ += n;
+    done += n;
+  }
+}
+
+BatchRandom::result_type BatchRandom::operator()() {
+  result_type v;
+  Fill(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&v), sizeof v));
+  return v;
+}
+
+Receipt RandomReceipt(BatchRandom& random) {
+  Receipt r;
+  random.Fill(r);
+  return r;
+}
+
 BatchSealer::BatchSealer(const PublicKey& election_public) {
   std::array<uint8_t, 32> ephemeral_secret;
   crypto_box_keypair(ephemeral_public_.data(), ephemeral_secret.data());
@@ -64,10 +100,22 @@ BatchSealer::BatchSealer(const PublicKey& election_public) {
 BatchSealer::~BatchSealer() { sodium_memzero(shared_key_.data(), shared_key_.size()); }
 
 SealedBallot BatchSealer::Seal(std::string_view choice) const {
+  Nonce nonce;
+  randombytes_buf(nonce.data(), nonce.size());
+  return SealWith(choice, nonce);
+}
+
+SealedBallot BatchSealer::Seal(std::string_view choice, BatchRandom& random) const {
+  Nonce nonce;
+  random.Fill(nonce);
+  return SealWith(choice, nonce);
+}
+
+SealedBallot BatchSealer::SealWith(std::string_view choice, const Nonce& nonce) const {
   std::array<uint8_t, kSealedPlaintextSize> plain{};
   std::memcpy(plain.data(), choice.data(), std::min(choice.size(), plain.size()));
   SealedBallot s;
-  randombytes_buf(s.nonce.data(), s.nonce.size());
+  s.nonce = nonce;
   crypto_box_easy_afternm(s.ciphertext.data(), plain.data(), plain.size(), s.nonce.data(),
                           shared_key_.data());
   return s;

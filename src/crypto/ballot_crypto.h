@@ -44,6 +44,30 @@ class VoterHasher {
 
 Receipt RandomReceipt();
 
+// Random bytes for one batch (nonces, random receipts, the shuffle): 32-byte seeds from the
+// kernel expanded with ChaCha20 (libsodium's randombytes_buf_deterministic), 4 KiB at a time.
+// randombytes_buf makes a getrandom(2) system call per call, which on the writer threads was
+// one per nonce and one per shuffle draw. Also a UniformRandomBitGenerator, for std::shuffle.
+class BatchRandom {
+ public:
+  using result_type = uint64_t;
+  BatchRandom() = default;
+  ~BatchRandom();
+  BatchRandom(const BatchRandom&) = delete;
+  BatchRandom& operator=(const BatchRandom&) = delete;
+
+  void Fill(std::span<uint8_t> out);
+  result_type operator()();
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+
+ private:
+  void Refill();
+  std::array<uint8_t, 4096> buf_{};
+  size_t used_ = buf_.size();
+};
+Receipt RandomReceipt(BatchRandom& random);
+
 struct SealedBallot {
   Nonce nonce;
   std::array<uint8_t, kSealedSize> ciphertext;
@@ -61,8 +85,11 @@ class BatchSealer {
   const PublicKey& ephemeral_public() const { return ephemeral_public_; }
   // `choice` must be at most kSealedPlaintextSize bytes.
   SealedBallot Seal(std::string_view choice) const;
+  // The same, with the nonce drawn from `random`.
+  SealedBallot Seal(std::string_view choice, BatchRandom& random) const;
 
  private:
+  SealedBallot SealWith(std::string_view choice, const Nonce& nonce) const;
   PublicKey ephemeral_public_;
   std::array<uint8_t, 32> shared_key_;  // crypto_box_beforenm(election pk, ephemeral sk)
 };

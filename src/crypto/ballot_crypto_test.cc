@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
+#include <vector>
 
 namespace landslide {
 namespace {
@@ -68,6 +71,28 @@ TEST_F(BallotCryptoTest, SealedBallotsOpenOnlyWithTheElectionSecret) {
   BallotOpener wrong(wrong_sk);
   wrong.UseBatch(sealer.ephemeral_public());
   EXPECT_FALSE(wrong.Open(b.nonce, b.ciphertext).has_value());
+}
+
+TEST_F(BallotCryptoTest, BatchRandomSealsAndKeepsDrawingPastItsBuffer) {
+  BatchSealer sealer(keys_.election_public);
+  BatchRandom random;
+  BallotOpener opener(*keys_.election_secret);
+  opener.UseBatch(sealer.ephemeral_public());
+  std::set<Nonce> nonces;
+  // 300 nonces of 24 bytes cross the 4 KiB buffer: every refill must give new bytes.
+  for (int i = 0; i < 300; ++i) {
+    SealedBallot s = sealer.Seal("Gary Johnson", random);
+    EXPECT_TRUE(nonces.insert(s.nonce).second) << "nonce repeated at " << i;
+    EXPECT_EQ(opener.Open(s.nonce, s.ciphertext), "Gary Johnson");
+  }
+  EXPECT_NE(RandomReceipt(random), RandomReceipt(random));
+  std::vector<int> v(64);
+  for (int i = 0; i < 64; ++i) v[static_cast<size_t>(i)] = i;
+  std::vector<int> w = v;
+  std::shuffle(w.begin(), w.end(), random);
+  EXPECT_NE(v, w);  // 1 in 64! to fail by chance
+  std::sort(w.begin(), w.end());
+  EXPECT_EQ(v, w);
 }
 
 TEST_F(BallotCryptoTest, ChainDependsOnEveryField) {

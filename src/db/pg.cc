@@ -35,6 +35,19 @@ std::vector<uint8_t> PgResult::GetBytes(int row, int col) const {
   return bytes ? std::move(*bytes) : std::vector<uint8_t>{};
 }
 
+bool PgResult::GetBytesInto(int row, int col, std::span<uint8_t> out) const {
+  std::string_view s = Get(row, col);
+  if (s.size() < 2 || s[0] != '\\' || s[1] != 'x') return false;
+  return FromHexInto(s.substr(2), out);
+}
+
+bool PgResult::GetRawInto(int row, int col, std::span<uint8_t> out) const {
+  std::string_view s = Get(row, col);
+  if (s.size() != out.size()) return false;
+  std::memcpy(out.data(), s.data(), s.size());
+  return true;
+}
+
 int64_t PgResult::AffectedRows() const {
   const char* n = r_ ? PQcmdTuples(r_.get()) : "";
   int64_t v = 0;
@@ -135,6 +148,33 @@ Result<PgResult> PgConnection::ExecParams(const std::string& sql,
   return PgResult(r);
 }
 
+Result<PgResult> PgConnection::ExecPrepared(const std::string& sql,
+                                            const std::vector<std::optional<std::string>>& params,
+                                            ResultFormat format) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "landslide_" + std::to_string(prepared_.size());
+    PGresult* p = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
+    Status s = CheckResult(p, PGRES_COMMAND_OK);
+    PQclear(p);
+    if (!s.ok()) return s;
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  std::vector<const char*> values(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    values[i] = params[i] ? params[i]->c_str() : nullptr;
+  }
+  PGresult* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                               values.data(), nullptr, nullptr, static_cast<int>(format));
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
+  if (!s.ok()) {
+    PQclear(r);
+    return s;
+  }
+  return PgResult(r);
+}
+
 Status PgConnection::CopyIn(const std::string& copy_sql,
                             const std::vector<std::string_view>& chunks) {
   PGresult* r = PQexec(conn_, copy_sql.c_str());
@@ -177,13 +217,23 @@ Status PgConnection::CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, 
   return s;
 }
 
-std::string ByteaParam(std::span<const uint8_t> bytes) { return "\\x" + ToHex(bytes); }
+std::string ByteaParam(std::span<const uint8_t> bytes) {
+  std::string out;
+  out.reserve(2 + 2 * bytes.size());
+  out = "\\x";
+  AppendHex(bytes, out);
+  return out;
+}
 
 std::string HexArrayParam(const std::vector<std::span<const uint8_t>>& items) {
-  std::string out = "{";
+  size_t size = 2;
+  for (const auto& item : items) size += 2 * item.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out.push_back('{');
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out.push_back(',');
-    out += ToHex(items[i]);
+    AppendHex(items[i], out);
   }
   out.push_back('}');
   return out;

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -31,6 +32,11 @@ class PgResult {
   int64_t GetInt(int row, int col) const;
   // A bytea column in text format ("\x0a0b..."): its bytes, or empty on a malformed value.
   std::vector<uint8_t> GetBytes(int row, int col) const;
+  // The same into `out`, which must be the value's exact size; false otherwise (no allocation).
+  bool GetBytesInto(int row, int col, std::span<uint8_t> out) const;
+  // A column of a result in binary format (ResultFormat::kBinary): its raw bytes into `out`,
+  // which must be their exact size. bytea arrives as is and text as its characters.
+  bool GetRawInto(int row, int col, std::span<uint8_t> out) const;
   // Number of rows a command touched ("INSERT 0 5" -> 5).
   int64_t AffectedRows() const;
 
@@ -44,6 +50,9 @@ class PgResult {
 // `conninfo` (key=value or URI form) with `key`=`value` added, unless it already sets `key`.
 std::string WithConnParam(const std::string& conninfo, const std::string& key,
                           const std::string& value);
+// How PostgreSQL sends a result's values: text (the default), or binary, where bytea values
+// arrive as raw bytes instead of twice as many hex digits to decode.
+enum class ResultFormat { kText = 0, kBinary = 1 };
 
 class PgConnection {
  public:
@@ -62,6 +71,12 @@ class PgConnection {
   // One statement with text parameters ($1, $2, ...); nullopt is SQL NULL.
   Result<PgResult> ExecParams(const std::string& sql,
                               const std::vector<std::optional<std::string>>& params);
+  // The same through a statement prepared on this connection the first time `sql` is seen, so
+  // that repeating it skips PostgreSQL's parsing and planning. For the fixed SQL of hot paths:
+  // each distinct text stays prepared for the connection's life.
+  Result<PgResult> ExecPrepared(const std::string& sql,
+                                const std::vector<std::optional<std::string>>& params,
+                                ResultFormat format = ResultFormat::kText);
 
   // Bulk load: `copy_sql` is a COPY ... FROM STDIN; `chunks` are sent in order.
   Status CopyIn(const std::string& copy_sql, const std::vector<std::string_view>& chunks);
@@ -85,6 +100,8 @@ class PgConnection {
 
   PGconn* conn_;                        // owned; PQfinish in the destructor
   std::optional<std::string> warning_;  // set by libpq's notice receiver, on this thread
+  // SQL text -> name of the statement prepared for it on this connection (ExecPrepared).
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 template <typename F>

@@ -12,13 +12,6 @@ namespace landslide::db {
 
 namespace {
 
-template <size_t N>
-bool CopyBytes(const std::vector<uint8_t>& in, std::array<uint8_t, N>* out) {
-  if (in.size() != N) return false;
-  std::memcpy(out->data(), in.data(), N);
-  return true;
-}
-
 struct VoterHashKey {
   size_t operator()(const VoterHash& h) const {
     size_t v;
@@ -56,7 +49,7 @@ class PgBallotStore final : public BallotStore {
     ShardHead head;
     head.shard = shard;
     head.seq = r->GetInt(0, 0);
-    if (!CopyBytes(r->GetBytes(0, 1), &head.head)) {
+    if (!r->GetBytesInto(0, 1, head.head)) {
       return Status::Internal("shard " + shard + " has a malformed head");
     }
     return head;
@@ -87,12 +80,12 @@ class PgBallotStore final : public BallotStore {
       voters.emplace_back(e.voter);
       if (k) idems.push_back(',');
       idems += '"';
-      if (e.idempotency) idems += ToHex(*e.idempotency);
+      if (e.idempotency) AppendHex(*e.idempotency, idems);
       idems += '"';
     }
     idems += '}';
     std::string voter_array = HexArrayParam(voters);
-    auto ins = conn_->ExecParams(
+    auto ins = conn_->ExecPrepared(
         "INSERT INTO pollbook (voter_hash, voted_at, region, idempotency_hash) "
         "SELECT decode(v, 'hex'), to_timestamp($2::double precision / 1000000), $3, "
         "       nullif(decode(i, 'hex'), ''::bytea) "
@@ -105,7 +98,7 @@ class PgBallotStore final : public BallotStore {
     size_t winners = 0;
     for (int row = 0; row < ins->rows(); ++row) {
       VoterHash h;
-      if (!CopyBytes(ins->GetBytes(row, 0), &h)) return Abort(Status::Internal("bad voter hash"));
+      if (!ins->GetBytesInto(row, 0, h)) return Abort(Status::Internal("bad voter hash"));
       auto it = index.find(h);
       if (it == index.end()) return Abort(Status::Internal("pollbook returned a stranger"));
       out.won[it->second] = true;
@@ -116,7 +109,7 @@ class PgBallotStore final : public BallotStore {
       for (size_t i = 0; i < entries.size(); ++i) {
         if (!out.won[i]) losers.emplace_back(entries[i].voter);
       }
-      auto r = conn_->ExecParams(
+      auto r = conn_->ExecPrepared(
           "SELECT voter_hash, (extract(epoch FROM voted_at) * 1000000)::bigint, region, "
           "       idempotency_hash "
           "FROM pollbook WHERE voter_hash IN (SELECT decode(v, 'hex') FROM unnest($1::text[]) v)",
@@ -124,7 +117,7 @@ class PgBallotStore final : public BallotStore {
       if (!r.ok()) return Abort(r.status());
       for (int row = 0; row < r->rows(); ++row) {
         VoterHash h;
-        if (!CopyBytes(r->GetBytes(row, 0), &h)) return Abort(Status::Internal("bad voter hash"));
+        if (!r->GetBytesInto(row, 0, h)) return Abort(Status::Internal("bad voter hash"));
         auto it = index.find(h);
         if (it == index.end()) continue;
         RecordedVote v;
@@ -132,7 +125,7 @@ class PgBallotStore final : public BallotStore {
         v.region = std::string(r->Get(row, 2));
         if (!r->IsNull(row, 3)) {
           IdempotencyHash ih;
-          if (CopyBytes(r->GetBytes(row, 3), &ih)) v.idempotency = ih;
+          if (r->GetBytesInto(row, 3, ih)) v.idempotency = ih;
         }
         out.existing[it->second] = std::move(v);
       }
@@ -189,7 +182,7 @@ class PgBallotStore final : public BallotStore {
 
   Status InsertBatch(const SealedBatch& b, const ShardHead& expected) {
     std::string seq = std::to_string(b.seq);
-    auto r = conn_->ExecParams(
+    auto r = conn_->ExecPrepared(
         "INSERT INTO batches (shard, seq, ballot_count, ephemeral_public, head) "
         "VALUES ($1, $2, $3, $4, $5)",
         {b.shard, seq, std::to_string(b.ballots.size()), ByteaParam(b.ephemeral_public),
@@ -206,7 +199,7 @@ class PgBallotStore final : public BallotStore {
       sealed.emplace_back(ballot.sealed.ciphertext);
       receipts.emplace_back(ballot.receipt);
     }
-    r = conn_->ExecParams(
+    r = conn_->ExecPrepared(
         "INSERT INTO ballots (shard, seq, position, jurisdiction, nonce, sealed, receipt) "
         "SELECT $1, $2, (ord - 1)::int, j, decode(n, 'hex'), decode(s, 'hex'), decode(r, 'hex') "
         "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY "
@@ -214,7 +207,7 @@ class PgBallotStore final : public BallotStore {
         {b.shard, seq, TextArrayParam(jurisdictions), HexArrayParam(nonces), HexArrayParam(sealed),
          HexArrayParam(receipts)});
     if (!r.ok()) return r.status();
-    r = conn_->ExecParams(
+    r = conn_->ExecPrepared(
         "UPDATE shards SET seq = $2, head = $3 WHERE shard = $1 AND seq = $4 AND head = $5",
         {b.shard, seq, ByteaParam(b.head), std::to_string(expected.seq),
          ByteaParam(expected.head)});
@@ -237,7 +230,7 @@ class PgBallotStore final : public BallotStore {
         if (r.ok()) {
           if (r->rows() == 0) return false;
           ChainHash h;
-          if (!CopyBytes(r->GetBytes(0, 0), &h) || h != b.head) return false;
+          if (!r->GetBytesInto(0, 0, h) || h != b.head) return false;
           // Found on the primary; the lost COMMIT may not have reached a standby yet.
           Status replicated = ConfirmReplicated(b.shard, "the COMMIT's answer was lost");
           if (!replicated.ok()) return replicated;
@@ -301,7 +294,7 @@ class PgBatchSource final : public BatchSource {
       ShardHead h;
       h.shard = std::string(r->Get(i, 0));
       h.seq = r->GetInt(i, 1);
-      if (!CopyBytes(r->GetBytes(i, 2), &h.head)) return Status::Internal("malformed shard head");
+      if (!r->GetBytesInto(i, 2, h.head)) return Status::Internal("malformed shard head");
       heads.push_back(std::move(h));
     }
     return heads;
@@ -309,7 +302,7 @@ class PgBatchSource final : public BatchSource {
 
   Result<std::vector<SealedBatch>> ReadBatches(const std::string& shard, int64_t after_seq,
                                                int64_t up_to_seq, int limit) override {
-    auto b = conn_->ExecParams(
+    auto b = conn_->ExecPrepared(
         "SELECT seq, ephemeral_public, head, ballot_count FROM batches "
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4",
         {shard, std::to_string(after_seq), std::to_string(up_to_seq), std::to_string(limit)});
@@ -320,17 +313,20 @@ class PgBatchSource final : public BatchSource {
       auto& batch = batches[static_cast<size_t>(i)];
       batch.shard = shard;
       batch.seq = b->GetInt(i, 0);
-      if (!CopyBytes(b->GetBytes(i, 1), &batch.ephemeral_public) ||
-          !CopyBytes(b->GetBytes(i, 2), &batch.head)) {
+      if (!b->GetBytesInto(i, 1, batch.ephemeral_public) || !b->GetBytesInto(i, 2, batch.head)) {
         return Status::Internal("malformed batch row");
       }
       batch.ballots.reserve(static_cast<size_t>(b->GetInt(i, 3)));
     }
     int64_t last = batches.back().seq;
-    auto r = conn_->ExecParams(
-        "SELECT seq, jurisdiction, nonce, sealed, receipt FROM ballots "
+    // Binary results: every region's tallier reads every ballot, and in text form its 120 bytes
+    // of nonce, seal and receipt came as 240 hex digits encoded by the server and decoded here.
+    // seq is cast to text so that its binary form is its digits (named apart, so that ORDER BY
+    // seq still sorts by the number).
+    auto r = conn_->ExecPrepared(
+        "SELECT seq::text AS seq_digits, jurisdiction, nonce, sealed, receipt FROM ballots "
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
-        {shard, std::to_string(after_seq), std::to_string(last)});
+        {shard, std::to_string(after_seq), std::to_string(last)}, ResultFormat::kBinary);
     if (!r.ok()) return r.status();
     size_t bi = 0;
     for (int i = 0; i < r->rows(); ++i) {
@@ -341,9 +337,8 @@ class PgBatchSource final : public BatchSource {
       }
       StoredBallot ballot;
       ballot.jurisdiction = std::string(r->Get(i, 1));
-      if (!CopyBytes(r->GetBytes(i, 2), &ballot.sealed.nonce) ||
-          !CopyBytes(r->GetBytes(i, 3), &ballot.sealed.ciphertext) ||
-          !CopyBytes(r->GetBytes(i, 4), &ballot.receipt)) {
+      if (!r->GetRawInto(i, 2, ballot.sealed.nonce) ||
+          !r->GetRawInto(i, 3, ballot.sealed.ciphertext) || !r->GetRawInto(i, 4, ballot.receipt)) {
         return Status::Internal("malformed ballot row in shard " + shard);
       }
       batches[bi].ballots.push_back(std::move(ballot));

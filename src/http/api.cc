@@ -179,7 +179,7 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
             std::string body;
             body.reserve(180);
             body += R"({"success":true,"message":"Your ballot was counted.","receipt":")";
-            body += ToHex(r.outcome.receipt);
+            AppendHex(r.outcome.receipt, body);
             body += R"(","region":")";
             body += r.outcome.region.empty() ? region : r.outcome.region;
             body += R"(","voted_at":")";

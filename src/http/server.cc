@@ -22,9 +22,17 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Each connection runs on its own strand (two I/O threads, and answers posted from writer
+// threads). The stream is typed with the concrete strand rather than beast::tcp_stream's
+// type-erased any_io_executor: a strand does not fit any_io_executor's small buffer, so every
+// executor copy Beast makes inside an operation (about 19 a vote) was a heap allocation.
+using Strand = asio::strand<asio::io_context::executor_type>;
+using Stream = beast::basic_stream<tcp, Strand>;
+using Socket = tcp::socket::rebind_executor<Strand>::other;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Handler& handler, int idle_timeout_s)
+  Session(Socket socket, const Handler& handler, int idle_timeout_s)
       : stream_(std::move(socket)), handler_(handler), idle_timeout_s_(idle_timeout_s) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -113,7 +121,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   static constexpr size_t kMaxBody = 1024;
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   const Handler& handler_;  // owned by the Server, which outlives its sessions' I/O
@@ -129,7 +137,7 @@ struct Server::Impl {
   Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), acceptor(ioc) {}
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, Socket s) {
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
         spdlog::warn("event=accept_failed error=\"{}\"", ec.message());

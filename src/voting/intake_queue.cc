@@ -1,6 +1,5 @@
 #include "voting/intake_queue.h"
 
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -104,19 +103,33 @@ void IntakeQueue::RunReaper() {
 }
 
 bool IntakeQueue::Submit(VoteTicket& ticket) {
+  bool first = false;
+  bool full = false;
+  // Both the writer and the reaper (at the deadline) may answer a ticket in flight; the first
+  // answer wins and the other is dropped, so the caller still hears exactly once. Wrapped before
+  // taking the lock: the allocation need not hold up the writers.
+  auto answer_once = [answered = std::make_shared<std::atomic<bool>>(false),
+                      done = std::move(ticket.done)](const VoteOutcome& o) {
+    if (!answered->exchange(true)) done(o);
+  };
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= options_.capacity) return false;
-    // Both the writer and the reaper (at the deadline) may answer a ticket in flight; the
-    // first answer wins and the other is dropped, so the caller still hears exactly once.
-    ticket.done = [answered = std::make_shared<std::atomic<bool>>(false),
-                   done = std::move(ticket.done)](const VoteOutcome& o) {
-      if (!answered->exchange(true)) done(o);
-    };
+    if (stopping_ || queue_.size() >= options_.capacity) {
+      ticket.done = std::move(answer_once);  // left to the caller, unused by the queue
+      return false;
+    }
+    ticket.done = std::move(answer_once);
     queue_.push_back(std::move(ticket));
+    first = queue_.size() == 1;
+    full = queue_.size() == options_.max_batch;
     depth_gauge_.Set(static_cast<double>(queue_.size()));
   }
-  cv_.notify_one();
+  // Wake a writer only when it has something new to do: an idle one when the queue stops being
+  // empty, a lingering one when a batch is full. Notifying on every ballot woke the lingering
+  // writer once per ballot only for it to go back to sleep (a futex wake and a context switch
+  // per vote, and glibc's pthread_cond_signal then blocked the I/O thread).
+  if (first) cv_.notify_one();
+  if (full) full_cv_.notify_all();
   return true;
 }
 
@@ -126,6 +139,7 @@ void IntakeQueue::Drain() {
     stopping_ = true;
   }
   cv_.notify_all();
+  full_cv_.notify_all();
   reaper_cv_.notify_all();
   for (auto& w : writers_) {
     if (w->thread.joinable()) w->thread.join();
@@ -163,13 +177,14 @@ void IntakeQueue::SetPrimaryStatus(bool ok, const std::string& why) {
 void IntakeQueue::RunWriter(Writer& w) {
   while (true) {
     std::vector<VoteTicket> batch;
+    bool leftover = false;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty()) return;  // stopping and drained
       if (queue_.size() < options_.max_batch && !stopping_ && options_.linger.count() > 0) {
-        cv_.wait_for(lock, options_.linger,
-                     [&] { return queue_.size() >= options_.max_batch || stopping_; });
+        full_cv_.wait_for(lock, options_.linger,
+                          [&] { return queue_.size() >= options_.max_batch || stopping_; });
       }
       size_t n = std::min(queue_.size(), options_.max_batch);
       batch.reserve(n);
@@ -178,7 +193,11 @@ void IntakeQueue::RunWriter(Writer& w) {
         queue_.pop_front();
       }
       depth_gauge_.Set(static_cast<double>(queue_.size()));
+      leftover = !queue_.empty();
     }
+    // Submit wakes a writer only when the queue stops being empty; if we leave ballots behind,
+    // hand them to an idle writer now rather than when we come back from the database.
+    if (leftover) cv_.notify_one();
     if (!batch.empty()) Process(w, batch);
   }
 }
@@ -194,6 +213,7 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
   auto now = std::chrono::steady_clock::now();
   std::vector<VoteTicket> live;
   std::vector<VoteTicket> expired;
+  live.reserve(batch.size());
   for (auto& t : batch) (t.deadline < now ? expired : live).push_back(std::move(t));
   if (!expired.empty()) ReplyAll(expired, "the ballot waited too long to be committed");
   if (live.empty()) return;
@@ -265,6 +285,7 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
   std::vector<Receipt> receipts(entries.size());
   auto seal = [&](const std::vector<bool>& won) {
     BatchSealer sealer(election_public_);
+    BatchRandom random;
     SealedBatch b;
     b.shard = w.shard;
     b.seq = w.head->seq + 1;
@@ -272,20 +293,17 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
     for (size_t e = 0; e < entries.size(); ++e) {
       if (!won[e]) continue;
       const VoteTicket& t = batch[ticket_of[e]];
-      receipts[e] =
-          t.idempotency_key ? hasher_.ReceiptFor(t.voter, *t.idempotency_key) : RandomReceipt();
+      receipts[e] = t.idempotency_key ? hasher_.ReceiptFor(t.voter, *t.idempotency_key)
+                                      : RandomReceipt(random);
       StoredBallot ballot;
       ballot.jurisdiction = election_.jurisdictions()[t.jurisdiction].code;
       ballot.receipt = receipts[e];
-      ballot.sealed = sealer.Seal(election_.candidates()[t.candidate]);
+      ballot.sealed = sealer.Seal(election_.candidates()[t.candidate], random);
       b.ballots.push_back(std::move(ballot));
     }
-    // Shuffle so that the stored order says nothing about arrival order (Fisher-Yates with
-    // libsodium's unbiased uniform draw).
-    for (size_t i = b.ballots.size(); i > 1; --i) {
-      size_t j = randombytes_uniform(static_cast<uint32_t>(i));
-      std::swap(b.ballots[i - 1], b.ballots[j]);
-    }
+    // Shuffle so that the stored order says nothing about arrival order (std::shuffle draws
+    // unbiased indices from the batch's cryptographic random stream).
+    std::shuffle(b.ballots.begin(), b.ballots.end(), random);
     std::vector<ChainedBallot> chained;
     chained.reserve(b.ballots.size());
     for (const auto& s : b.ballots) {

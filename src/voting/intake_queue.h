@@ -96,7 +96,8 @@ class IntakeQueue {
   Gauge& depth_gauge_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;         // writers wait here for tickets
+  std::condition_variable cv_;         // idle writers wait here for the queue to fill
+  std::condition_variable full_cv_;    // lingering writers wait here for a full batch
   std::condition_variable reaper_cv_;  // the reaper's own, so it never takes a writer's wake-up
   std::deque<VoteTicket> queue_;       // guarded by mu_
   bool stopping_ = false;              // guarded by mu_
