@@ -23,12 +23,15 @@ class IntakeTest : public ::testing::Test {
     faults_mu_ = std::make_shared<std::mutex>();
   }
 
-  std::unique_ptr<IntakeQueue> MakeQueue(int writers = 2, size_t capacity = 100000) {
+  std::unique_ptr<IntakeQueue> MakeQueue(
+      int writers = 2, size_t capacity = 100000,
+      std::chrono::microseconds linger = std::chrono::microseconds(200), size_t max_batch = 4096) {
     IntakeOptions o;
     o.region = "test";
     o.writers = writers;
     o.capacity = capacity;
-    o.linger = std::chrono::microseconds(200);
+    o.linger = linger;
+    o.max_batch = max_batch;
     auto factory = [this]() -> Result<std::unique_ptr<BallotStore>> {
       {
         std::lock_guard lock(*faults_mu_);
@@ -255,6 +258,29 @@ TEST_F(IntakeTest, ManyVotersAcrossWritersAllCountedAndChainsVerify) {
   EXPECT_EQ(t.Total(), kVoters);
   for (int c = 0; c < 5; ++c)
     EXPECT_EQ(t.CandidateTotal(static_cast<CandidateIndex>(c)), kVoters / 5);
+}
+
+TEST_F(IntakeTest, FullBatchesGoOutWithoutWaitingOutTheLinger) {
+  // Writers are woken only when the queue stops being empty, when a batch is full, or by a
+  // writer leaving ballots behind; with a 30 s linger, two full batches must not wait for it.
+  auto q = MakeQueue(2, 100000, std::chrono::seconds(30), 4);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::promise<VoteOutcome>> outcomes(8);
+  for (int i = 0; i < 8; ++i) {
+    VoteTicket t;
+    t.voter = Voter(1000 + i);
+    t.jurisdiction = *Election::Default2016().FindJurisdiction("AL");
+    t.candidate = *Election::Default2016().FindCandidate("Jill Stein");
+    t.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    t.done = [p = &outcomes[static_cast<size_t>(i)]](const VoteOutcome& o) { p->set_value(o); };
+    ASSERT_TRUE(q->Submit(t));
+  }
+  for (auto& p : outcomes) {
+    auto f = p.get_future();
+    ASSERT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(f.get().kind, VoteOutcome::Kind::kCounted);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 }  // namespace
