@@ -327,6 +327,15 @@ Status LocalPostgres::InitDb() {
   return Status::Ok();
 }
 
+const std::vector<std::pair<std::string, std::string>>& WalSettings() {
+  static const std::vector<std::pair<std::string, std::string>> settings = {
+      {"max_wal_size", "4GB"},         {"min_wal_size", "1GB"},
+      {"checkpoint_timeout", "15min"}, {"checkpoint_completion_target", "0.9"},
+      {"wal_compression", "lz4"},      {"log_checkpoints", "on"},
+  };
+  return settings;
+}
+
 Status LocalPostgres::WriteConfig() {
   std::ostringstream conf;
   conf << "# Written by landslide on every start; edit LocalPostgresOptions instead.\n"
@@ -343,8 +352,9 @@ Status LocalPostgres::WriteConfig() {
        << "full_page_writes = on\n"
        // After a crash, one syncfs() instead of an fsync() per file: seconds, not minutes.
        << "recovery_init_sync_method = syncfs\n"
-       << "wal_level = replica\n"
-       << "max_wal_senders = 10\n"
+       << "wal_level = replica\n";
+  for (const auto& [name, value] : WalSettings()) conf << name << " = '" << value << "'\n";
+  conf << "max_wal_senders = 10\n"
        << "max_replication_slots = 10\n"
        << "hot_standby = on\n"
        << "logging_collector = off\n"

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cluster/process.h"
@@ -100,6 +101,12 @@ class LocalPostgres {
   std::optional<UserIds> owner_;  // set when we are root and hand the files to os_user
   std::optional<Process> server_;
 };
+
+// WAL and checkpoint settings (name, value) of every PostgreSQL Landslide runs, single region or
+// under Patroni. Measured in docs/PROFILING.md: with the defaults (max_wal_size 1GB) a long run
+// checkpoints about every minute and writes a quarter more WAL per vote, which every standby
+// receives too.
+const std::vector<std::pair<std::string, std::string>>& WalSettings();
 
 // The directory with initdb and postgres: $LANDSLIDE_PG_BINDIR, `pg_config --bindir`, or the
 // newest /usr/lib/postgresql/*/bin.

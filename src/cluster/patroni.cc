@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cluster/http_probe.h"
+#include "cluster/local_postgres.h"
 
 namespace landslide::cluster {
 
@@ -158,8 +159,9 @@ std::string PatroniConfigYaml(const PatroniMemberOptions& o) {
     // it, so a live peer is never dropped, even with wal_receiver_status_interval at 10 s.
     << "    wal_sender_timeout: 5s\n"
     << "    wal_receiver_timeout: 5s\n"
-    << "    recovery_init_sync_method: syncfs\n"
-    << "    log_line_prefix: " << Q("%m [%p] ") << "\n"
+    << "    recovery_init_sync_method: syncfs\n";
+  for (const auto& [name, value] : WalSettings()) y << "    " << name << ": " << Q(value) << "\n";
+  y << "    log_line_prefix: " << Q("%m [%p] ") << "\n"
     << "    log_timezone: UTC\n"
     << "    timezone: UTC\n"
     << "  pg_hba:\n"

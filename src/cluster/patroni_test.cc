@@ -51,6 +51,8 @@ TEST(PatroniConfig, TrustsOnlyTheApplicationAndReplicationOnLoopback) {
   EXPECT_TRUE(Has(y, "  - host replication replicator 127.0.0.1/32 trust\n"));
   EXPECT_TRUE(Has(y, "  - host all all 127.0.0.1/32 scram-sha-256\n"));
   EXPECT_TRUE(Has(y, "    wal_sender_timeout: 5s\n"));
+  EXPECT_TRUE(Has(y, "    max_wal_size: \"4GB\"\n")) << y;
+  EXPECT_TRUE(Has(y, "    wal_compression: \"lz4\"\n")) << y;
   // With --netns: the member's own address, and the region subnet trusted like loopback.
   PatroniMemberOptions o = Options();
   o.host = "10.27.88.2";

@@ -37,6 +37,13 @@ TEST(PgHarness, ConnectsCreatesDatabasesAndSurvivesAnOutage) {
   ASSERT_TRUE(settings.ok());
   EXPECT_EQ(settings->substr(0, 11), "ononreplica");
   EXPECT_EQ(settings->substr(11, 2), "15");
+  // The WAL settings (cluster::WalSettings) are accepted by this server and in force.
+  auto wal = QueryOne(pg.conninfo(),
+                      "SELECT current_setting('max_wal_size') || ' ' || "
+                      "current_setting('wal_compression') || ' ' || "
+                      "current_setting('checkpoint_timeout')");
+  ASSERT_TRUE(wal.ok()) << wal.status().message();
+  EXPECT_EQ(*wal, "4GB lz4 15min");
 
   std::string db = pg.CreateDatabase("harness_smoke");
   {
