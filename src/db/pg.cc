@@ -120,8 +120,7 @@ Status PgConnection::CheckResult(PGresult* r, ExecStatusType want) {
   return Status::Internal(msg);
 }
 
-Result<PgResult> PgConnection::Exec(const std::string& sql) {
-  PGresult* r = PQexec(conn_, sql.c_str());
+Result<PgResult> PgConnection::Finish(PGresult* r) {
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
   if (!s.ok()) {
@@ -131,21 +130,28 @@ Result<PgResult> PgConnection::Exec(const std::string& sql) {
   return PgResult(r);
 }
 
-Result<PgResult> PgConnection::ExecParams(const std::string& sql,
-                                          const std::vector<std::optional<std::string>>& params) {
+namespace {
+
+// libpq's view of text parameters: pointers into `params`, null for SQL NULL.
+std::vector<const char*> ParamValues(const std::vector<std::optional<std::string>>& params) {
   std::vector<const char*> values(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     values[i] = params[i] ? params[i]->c_str() : nullptr;
   }
-  PGresult* r = PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0);
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
-  if (!s.ok()) {
-    PQclear(r);
-    return s;
-  }
-  return PgResult(r);
+  return values;
+}
+
+}  // namespace
+
+Result<PgResult> PgConnection::Exec(const std::string& sql) {
+  return Finish(PQexec(conn_, sql.c_str()));
+}
+
+Result<PgResult> PgConnection::ExecParams(const std::string& sql,
+                                          const std::vector<std::optional<std::string>>& params) {
+  const std::vector<const char*> values = ParamValues(params);
+  return Finish(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0));
 }
 
 Result<PgResult> PgConnection::ExecPrepared(const std::string& sql,
@@ -160,19 +166,9 @@ Result<PgResult> PgConnection::ExecPrepared(const std::string& sql,
     if (!s.ok()) return s;
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  std::vector<const char*> values(params.size());
-  for (size_t i = 0; i < params.size(); ++i) {
-    values[i] = params[i] ? params[i]->c_str() : nullptr;
-  }
-  PGresult* r = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
-                               values.data(), nullptr, nullptr, static_cast<int>(format));
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  Status s = CheckResult(r, st == PGRES_TUPLES_OK ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
-  if (!s.ok()) {
-    PQclear(r);
-    return s;
-  }
-  return PgResult(r);
+  const std::vector<const char*> values = ParamValues(params);
+  return Finish(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()),
+                               values.data(), nullptr, nullptr, static_cast<int>(format)));
 }
 
 Status PgConnection::CopyIn(const std::string& copy_sql,

@@ -96,6 +96,8 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
   Status CheckResult(PGresult* r, ExecStatusType want);
+  // The result of a command or query as a value, or its error (clearing the result).
+  Result<PgResult> Finish(PGresult* r);
   Status CopyOutImpl(const std::string& copy_sql, void (*cb)(void*, std::string_view), void* ctx);
 
   PGconn* conn_;                        // owned; PQfinish in the destructor
