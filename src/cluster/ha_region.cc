@@ -9,23 +9,11 @@
 #include <cstring>
 #include <random>
 
+#include "cluster/owned_files.h"
+
 namespace landslide::cluster {
 
 namespace fs = std::filesystem;
-
-namespace {
-// A conninfo value, single-quoted when it holds anything but plain characters (a path with a
-// space, say).
-std::string ConnValue(const std::string& v) {
-  if (!v.empty() && v.find_first_of(" '\\\t\n") == std::string::npos) return v;
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-}  // namespace
 
 std::string HaRegion::replica_conninfo() const {
   return "host=" + host + " port=" + std::to_string(ports.postgres) +

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cluster/owned_files.h"
 #include "db/pg.h"
 
 namespace landslide::cluster {
@@ -49,50 +50,10 @@ std::string Ident(const std::string& s) {
   return out + "\"";
 }
 
-// A value in a libpq key=value conninfo: bare when it is plain, else single-quoted.
-std::string ConnValue(const std::string& v) {
-  if (!v.empty() && v.find_first_of(" '\\\t\n") == std::string::npos) return v;
-  std::string out = "'";
-  for (char c : v) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 bool IsExecutable(const fs::path& p) { return access(p.c_str(), X_OK) == 0; }
 
 bool HasServer(const fs::path& dir) {
   return IsExecutable(dir / "initdb") && IsExecutable(dir / "postgres");
-}
-
-// Writes `content` to `path` atomically, owned by `owner` (if given) with `mode`.
-Status WriteFileAs(const fs::path& path, const std::string& content, mode_t mode,
-                   const std::optional<UserIds>& owner) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Status::Internal("cannot write " + tmp.string());
-  }
-  if (chmod(tmp.c_str(), mode) != 0 || (owner && chown(tmp.c_str(), owner->uid, owner->gid) != 0)) {
-    return Status::Internal("cannot set owner and mode of " + tmp.string() + ": " +
-                            std::strerror(errno));
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Internal("cannot replace " + path.string() + ": " + ec.message());
-  return Status::Ok();
-}
-
-Status ChownTo(const fs::path& p, const std::optional<UserIds>& owner) {
-  if (owner && chown(p.c_str(), owner->uid, owner->gid) != 0) {
-    return Status::Internal("cannot give " + p.string() + " to user " + owner->name + ": " +
-                            std::strerror(errno));
-  }
-  return Status::Ok();
 }
 
 }  // namespace

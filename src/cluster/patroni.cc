@@ -14,6 +14,7 @@
 
 #include "cluster/http_probe.h"
 #include "cluster/local_postgres.h"
+#include "cluster/owned_files.h"
 
 namespace landslide::cluster {
 
@@ -30,14 +31,6 @@ std::string HostPort(const std::string& host, int port) {
   return host + ":" + std::to_string(port);
 }
 
-Status Chown(const fs::path& p, const std::optional<UserIds>& owner) {
-  if (owner && chown(p.c_str(), owner->uid, owner->gid) != 0) {
-    return Status::Internal("cannot give " + p.string() + " to user " + owner->name + ": " +
-                            std::strerror(errno));
-  }
-  return Status::Ok();
-}
-
 Status MakePrivateDir(const fs::path& p, const std::optional<UserIds>& owner) {
   std::error_code ec;
   fs::create_directories(p, ec);
@@ -45,28 +38,7 @@ Status MakePrivateDir(const fs::path& p, const std::optional<UserIds>& owner) {
   if (chmod(p.c_str(), 0700) != 0) {
     return Status::Internal("cannot chmod " + p.string() + ": " + std::strerror(errno));
   }
-  return Chown(p, owner);
-}
-
-// The config holds the superuser's password: written 0600 and renamed into place.
-Status WritePrivateFile(const fs::path& path, const std::string& content,
-                        const std::optional<UserIds>& owner) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return Status::Internal("cannot write " + tmp.string());
-  }
-  if (chmod(tmp.c_str(), 0600) != 0) {
-    return Status::Internal("cannot chmod " + tmp.string() + ": " + std::strerror(errno));
-  }
-  LANDSLIDE_RETURN_IF_ERROR(Chown(tmp, owner));
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Internal("cannot replace " + path.string() + ": " + ec.message());
-  return Status::Ok();
+  return ChownTo(p, owner);
 }
 
 }  // namespace
@@ -185,7 +157,8 @@ Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& 
   }
   LANDSLIDE_RETURN_IF_ERROR(MakePrivateDir(o.dir, owner));
   LANDSLIDE_RETURN_IF_ERROR(MakePrivateDir(PatroniSocketDir(o), owner));
-  LANDSLIDE_RETURN_IF_ERROR(WritePrivateFile(PatroniConfigPath(o), PatroniConfigYaml(o), owner));
+  // The config holds the superuser's password.
+  LANDSLIDE_RETURN_IF_ERROR(WriteFileAs(PatroniConfigPath(o), PatroniConfigYaml(o), 0600, owner));
   ProcessOptions po;
   po.argv = {how.patroni_binary, PatroniConfigPath(o).string()};
   po.user = owner ? owner->name : "";
