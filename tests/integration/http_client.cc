@@ -17,6 +17,16 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// Status, headers and body of `res` into `out` (the body is moved out of `res`).
+void Fill(bhttp::response<bhttp::string_body>& res, Response& out) {
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  }
+  out.body = std::move(res.body());
+  out.json = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
+}
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -159,12 +169,7 @@ Response HttpClient::Request(const std::string& method, const std::string& path,
       got_header = parser.is_header_done();
       if (!ec) {
         auto res = parser.release();
-        out.status = static_cast<int>(res.result_int());
-        for (const auto& f : res) {
-          out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-        }
-        out.body = std::move(res.body());
-        out.json = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
+        Fill(res, out);
         if (!res.keep_alive()) Close();
         return out;
       }
@@ -200,12 +205,7 @@ Response HttpClient::SendRaw(const std::string& bytes) {
   impl_->RunAll();
   if (!read_ec) {
     auto res = parser.release();
-    out.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) {
-      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    }
-    out.body = std::move(res.body());
-    out.json = nlohmann::json::parse(out.body, nullptr, /*allow_exceptions=*/false);
+    Fill(res, out);
   } else {
     out.timed_out = read_ec == beast::error::timeout;
     out.transport_error = "raw request: " + (ec ? "write: " + ec.message() + "; " : std::string()) +
