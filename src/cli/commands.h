@@ -19,6 +19,8 @@ void AddDemoCommand(CLI::App& app, CommandContext& ctx);
 void AddSimulateCommand(CLI::App& app, CommandContext& ctx);
 void AddAuditCommand(CLI::App& app, CommandContext& ctx);
 void AddBenchCommand(CLI::App& app, CommandContext& ctx);
+void AddVerifiableCommands(CLI::App& app, CommandContext& ctx);
+void AddCryptoBenchCommand(CLI::App& app, CommandContext& ctx);
 
 // Prints "landslide: <message>" to stderr and returns `code`.
 int Fail(int code, const std::string& message);

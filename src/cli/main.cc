@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   landslide::cli::AddSimulateCommand(app, ctx);
   landslide::cli::AddAuditCommand(app, ctx);
   landslide::cli::AddBenchCommand(app, ctx);
+  landslide::cli::AddVerifiableCommands(app, ctx);
+  landslide::cli::AddCryptoBenchCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,42 +6,13 @@
 #include <sstream>
 #include <vector>
 
+#include "common/strict_json.h"
+
 namespace landslide {
 
 using nlohmann::json;
 
 namespace {
-
-// nlohmann keeps the last of duplicate keys silently; this parser callback refuses them.
-Result<json> ParseStrict(std::string_view text) {
-  std::vector<std::set<std::string>> keys;
-  std::string duplicate;
-  json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-        keys.emplace_back();
-        break;
-      case json::parse_event_t::object_end:
-        if (!keys.empty()) keys.pop_back();
-        break;
-      case json::parse_event_t::key:
-        if (!keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
-            duplicate.empty()) {
-          duplicate = parsed.get<std::string>();
-        }
-        break;
-      default:
-        break;
-    }
-    return true;
-  };
-  json j = json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument("the election file is not valid JSON");
-  if (!duplicate.empty()) {
-    return Status::InvalidArgument("key \"" + duplicate + "\" appears twice in the election file");
-  }
-  return j;
-}
 
 Status CheckKeys(const json& obj, const std::set<std::string>& allowed, const std::string& where) {
   if (!obj.is_object()) return Status::InvalidArgument(where + " must be an object");
@@ -66,7 +37,7 @@ Result<std::string> GetString(const json& obj, const std::string& key, const std
 }  // namespace
 
 Result<Election> ParseElectionJson(std::string_view text) {
-  auto parsed = ParseStrict(text);
+  auto parsed = ParseStrictJson(text, "the election file");
   if (!parsed.ok()) return parsed.status();
   const json& j = *parsed;
   LANDSLIDE_RETURN_IF_ERROR(

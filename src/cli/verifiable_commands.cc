@@ -1,0 +1,264 @@
+// The verifiable scheme's offline commands: the trustees' key ceremony, a trustee's partial
+// decryption, publishing the results, and a sample record for the verifier.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "config/election_file.h"
+#include "crypto/keys.h"
+#include "crypto/trustee_files.h"
+#include "crypto/trustees.h"
+#include "domain/election.h"
+#include "record/manifest.h"
+#include "record/record_files.h"
+#include "record/results.h"
+#include "sim/sample_record.h"
+
+namespace landslide::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TrusteesInitArgs {
+  uint32_t trustees = 5;
+  uint32_t threshold = 3;
+  std::string out, election_file, passphrases_file, kdf = "moderate";
+};
+
+Result<std::vector<std::string>> ReadLines(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read " + path.string());
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+int TrusteesInit(const TrusteesInitArgs& a) {
+  if (Status st = InitCrypto(); !st.ok()) return Fail(1, st.message());
+  std::string election_name = Election::Default2016().name();
+  if (!a.election_file.empty()) {
+    auto e = LoadElectionFile(a.election_file);
+    if (!e.ok()) return Fail(2, e.status().message());
+    election_name = e->name();
+  }
+  std::vector<std::string> passphrases;
+  const bool generated = a.passphrases_file.empty();
+  if (generated) {
+    for (uint32_t i = 0; i < a.trustees; ++i)
+      passphrases.push_back(verifiable::GeneratePassphrase());
+  } else {
+    auto lines = ReadLines(a.passphrases_file);
+    if (!lines.ok()) return Fail(2, lines.status().message());
+    if (lines->size() != a.trustees) {
+      return Fail(2, a.passphrases_file + " must hold one passphrase per trustee (" +
+                         std::to_string(a.trustees) + " lines)");
+    }
+    passphrases = std::move(*lines);
+  }
+  auto ceremony = verifiable::RunKeyCeremony(election_name, a.trustees, a.threshold);
+  if (!ceremony.ok()) return Fail(2, ceremony.status().message());
+  std::error_code ec;
+  fs::create_directories(a.out, ec);
+  if (ec) return Fail(1, "cannot create " + a.out + ": " + ec.message());
+  const auto cost =
+      a.kdf == "interactive" ? verifiable::KdfCost::kInteractive : verifiable::KdfCost::kModerate;
+  const fs::path dir(a.out);
+  if (Status st = verifiable::WriteNewFile(dir / "trustees.json",
+                                           record::CeremonyToJson(ceremony->published), 0644);
+      !st.ok()) {
+    return Fail(1, st.message());
+  }
+  for (uint32_t j = 1; j <= a.trustees; ++j) {
+    verifiable::TrusteeShare share;
+    share.election = election_name;
+    share.trustee = j;
+    share.trustees = a.trustees;
+    share.threshold = a.threshold;
+    share.share = ceremony->shares[j - 1];
+    const fs::path path = dir / ("trustee-" + std::to_string(j) + ".share");
+    if (Status st = verifiable::WriteShareFile(path, share, passphrases[j - 1], cost); !st.ok()) {
+      return Fail(1, st.message());
+    }
+    std::fprintf(stderr, "trustees: share %u of %u sealed in %s\n", j, a.trustees, path.c_str());
+  }
+  if (generated) {
+    std::string text;
+    for (const auto& p : passphrases) text += p + "\n";
+    if (Status st = verifiable::WriteNewFile(dir / "passphrases.txt", text, 0600); !st.ok()) {
+      return Fail(1, st.message());
+    }
+  }
+  std::printf("key ceremony for \"%s\": %u trustees, any %u decrypt\n", election_name.c_str(),
+              a.trustees, a.threshold);
+  std::printf("joint election key and commitments: %s\n", (dir / "trustees.json").c_str());
+  if (generated) {
+    std::printf(
+        "passphrases were generated into %s: hand each trustee its share file and line, then "
+        "delete that file\n",
+        (dir / "passphrases.txt").c_str());
+  }
+  return 0;
+}
+
+struct DecryptArgs {
+  std::string record, share, passphrase_file;
+};
+
+Result<std::string> Passphrase(const std::string& file) {
+  if (!file.empty()) {
+    auto lines = ReadLines(file);
+    if (!lines.ok()) return lines.status();
+    if (lines->size() != 1) return Status::InvalidArgument(file + " must hold one line");
+    return (*lines)[0];
+  }
+  if (const char* env = std::getenv("LANDSLIDE_TRUSTEE_PASSPHRASE")) return std::string(env);
+  std::fprintf(stderr, "passphrase: ");
+  std::string line;
+  if (!std::getline(std::cin, line)) return Status::InvalidArgument("no passphrase given");
+  return line;
+}
+
+Result<std::pair<std::string, record::Manifest>> LoadManifest(const fs::path& dir) {
+  auto bytes = record::ReadManifestBytes(dir);
+  if (!bytes.ok()) return bytes.status();
+  auto manifest = record::ParseManifest(*bytes);
+  if (!manifest.ok()) return manifest.status();
+  return std::make_pair(std::move(*bytes), std::move(*manifest));
+}
+
+int TrusteeDecrypt(const DecryptArgs& a) {
+  if (Status st = InitCrypto(); !st.ok()) return Fail(1, st.message());
+  auto loaded = LoadManifest(a.record);
+  if (!loaded.ok()) return Fail(1, loaded.status().message());
+  const auto& [bytes, manifest] = *loaded;
+  auto passphrase = Passphrase(a.passphrase_file);
+  if (!passphrase.ok()) return Fail(2, passphrase.status().message());
+  auto share = verifiable::ReadShareFile(a.share, *passphrase);
+  if (!share.ok()) return Fail(1, share.status().message());
+  auto aggregates = record::ReadAggregates(a.record);
+  if (!aggregates.ok()) return Fail(1, aggregates.status().message());
+  auto partials =
+      record::DecryptAggregates(manifest, record::ManifestHash(bytes), *share, *aggregates);
+  if (!partials.ok()) return Fail(1, partials.status().message());
+  if (Status st = record::WritePartials(a.record, share->trustee, *partials); !st.ok()) {
+    return Fail(1, st.message());
+  }
+  std::printf("trustee %u: partial decryptions of %zu contests written to %s/partials/\n",
+              share->trustee, partials->size(), a.record.c_str());
+  return 0;
+}
+
+int ResultsPublish(const std::string& dir) {
+  if (Status st = InitCrypto(); !st.ok()) return Fail(1, st.message());
+  auto loaded = LoadManifest(dir);
+  if (!loaded.ok()) return Fail(1, loaded.status().message());
+  const auto& [bytes, manifest] = *loaded;
+  auto aggregates = record::ReadAggregates(dir);
+  if (!aggregates.ok()) return Fail(1, aggregates.status().message());
+  auto partials = record::ReadAllPartials(dir);
+  if (!partials.ok()) return Fail(1, partials.status().message());
+  auto results =
+      record::CombineResults(manifest, record::ManifestHash(bytes), *aggregates, *partials);
+  if (!results.ok()) return Fail(1, results.status().message());
+  if (Status st = record::WriteResults(dir, *results); !st.ok()) return Fail(1, st.message());
+  std::printf("results of \"%s\" (trustees", manifest.election.c_str());
+  for (uint32_t t : results->trustees) std::printf(" %u", t);
+  std::printf("):\n");
+  for (const auto& [name, n] : results->totals) {
+    std::printf("  %-20s %12llu\n", name.c_str(), static_cast<unsigned long long>(n));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
+  auto* trustees = app.add_subcommand("trustees", "The trustees of a verifiable election");
+  trustees->require_subcommand(1);
+  auto init_args = std::make_shared<TrusteesInitArgs>();
+  auto* init = trustees->add_subcommand(
+      "init", "Key ceremony: share the election secret among N trustees, any K of whom decrypt");
+  init->add_option("--trustees", init_args->trustees, "Number of trustees (N)")
+      ->check(CLI::Range(1, 255));
+  init->add_option("--threshold", init_args->threshold, "Trustees needed to decrypt (K)")
+      ->check(CLI::Range(1, 255));
+  init->add_option("--out", init_args->out, "Directory for trustees.json and the share files")
+      ->required();
+  init->add_option("--election", init_args->election_file,
+                   "Election definition file (default: the 2016 mock election)");
+  init->add_option("--passphrases", init_args->passphrases_file,
+                   "File with one passphrase per trustee (default: generate them into "
+                   "DIR/passphrases.txt)");
+  init->add_option("--kdf", init_args->kdf, "Argon2id cost protecting the shares")
+      ->check(CLI::IsMember({"moderate", "interactive"}));
+  init->callback([&ctx, init_args] {
+    if (init_args->threshold > init_args->trustees) {
+      ctx.exit_code = Fail(2, "--threshold cannot exceed --trustees");
+      return;
+    }
+    ctx.exit_code = TrusteesInit(*init_args);
+  });
+
+  auto* trustee = app.add_subcommand("trustee", "One trustee's part after the election closes");
+  trustee->require_subcommand(1);
+  auto dec_args = std::make_shared<DecryptArgs>();
+  auto* decrypt = trustee->add_subcommand(
+      "decrypt",
+      "Partially decrypt the record's aggregates with this trustee's share, with proofs");
+  decrypt->add_option("--record", dec_args->record, "Exported election record directory")
+      ->required();
+  decrypt->add_option("--share", dec_args->share, "This trustee's share file")->required();
+  decrypt->add_option("--passphrase-file", dec_args->passphrase_file,
+                      "File holding the passphrase (else $LANDSLIDE_TRUSTEE_PASSPHRASE, else "
+                      "asked on stdin)");
+  decrypt->callback([&ctx, dec_args] { ctx.exit_code = TrusteeDecrypt(*dec_args); });
+
+  auto* results = app.add_subcommand("results", "Verifiable election results");
+  results->require_subcommand(1);
+  auto dir = std::make_shared<std::string>();
+  auto* publish = results->add_subcommand(
+      "publish", "Verify the trustees' partial decryptions and combine K of them into results");
+  publish->add_option("--record", *dir, "Exported election record directory")->required();
+  publish->callback([&ctx, dir] { ctx.exit_code = ResultsPublish(*dir); });
+
+  auto* rec = app.add_subcommand("record", "The verifiable election record");
+  rec->require_subcommand(1);
+  auto sample_dir = std::make_shared<std::string>();
+  auto sample = std::make_shared<sim::SampleRecordOptions>();
+  auto* s = rec->add_subcommand(
+      "sample", "Write a complete mock election record (no cluster) for the verifier");
+  s->add_option("--out", *sample_dir, "Directory to create")->required();
+  s->add_option("--voters", sample->voters, "Registered mock voters")
+      ->check(CLI::Range(1, 10000000));
+  s->add_option("--trustees", sample->trustees, "Trustees")->check(CLI::Range(1, 255));
+  s->add_option("--threshold", sample->threshold, "Trustees needed")->check(CLI::Range(1, 255));
+  s->add_option("--seed", sample->seed, "Seed of the mock voters and their choices");
+  s->callback([&ctx, sample_dir, sample] {
+    if (Status st = InitCrypto(); !st.ok()) {
+      ctx.exit_code = Fail(1, st.message());
+      return;
+    }
+    sample->progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rrecord sample: %llu/%llu voters",
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+    auto summary = sim::WriteSampleRecord(*sample_dir, *sample);
+    if (!summary.ok()) {
+      ctx.exit_code = Fail(1, summary.status().message());
+      return;
+    }
+    std::printf("sample record in %s: %llu cast, %llu spoiled, %llu batches\n", sample_dir->c_str(),
+                static_cast<unsigned long long>(summary->cast),
+                static_cast<unsigned long long>(summary->spoiled),
+                static_cast<unsigned long long>(summary->batches));
+  });
+}
+
+}  // namespace landslide::cli

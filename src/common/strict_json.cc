@@ -1,0 +1,40 @@
+#include "common/strict_json.h"
+
+#include <set>
+#include <vector>
+
+namespace landslide {
+
+using nlohmann::json;
+
+Result<json> ParseStrictJson(std::string_view text, const std::string& what) {
+  std::vector<std::set<std::string>> keys;
+  std::string duplicate;
+  json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        keys.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        if (!keys.empty()) keys.pop_back();
+        break;
+      case json::parse_event_t::key:
+        if (!keys.empty() && !keys.back().insert(parsed.get<std::string>()).second &&
+            duplicate.empty()) {
+          duplicate = parsed.get<std::string>();
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  json j = json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::InvalidArgument(what + " is not valid JSON");
+  if (!duplicate.empty()) {
+    return Status::InvalidArgument("key \"" + duplicate + "\" appears twice in " + what);
+  }
+  return j;
+}
+
+}  // namespace landslide
