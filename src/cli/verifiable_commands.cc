@@ -239,10 +239,28 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
   s->add_option("--trustees", sample->trustees, "Trustees")->check(CLI::Range(1, 255));
   s->add_option("--threshold", sample->threshold, "Trustees needed")->check(CLI::Range(1, 255));
   s->add_option("--seed", sample->seed, "Seed of the mock voters and their choices");
-  s->callback([&ctx, sample_dir, sample] {
+  auto ceremony_file = std::make_shared<std::string>();
+  s->add_option("--ceremony", *ceremony_file,
+                "trustees.json of a key ceremony held with `trustees init`: the record stops at "
+                "the aggregates, for the trustees to decrypt");
+  s->callback([&ctx, sample_dir, sample, ceremony_file] {
     if (Status st = InitCrypto(); !st.ok()) {
       ctx.exit_code = Fail(1, st.message());
       return;
+    }
+    if (!ceremony_file->empty()) {
+      auto text = ReadLines(*ceremony_file);
+      std::string joined;
+      if (text.ok()) {
+        for (const auto& line : *text) joined += line + "\n";
+      }
+      auto parsed = text.ok() ? record::ParseCeremony(joined, Election::Default2016().name())
+                              : Result<verifiable::PublicCeremony>(text.status());
+      if (!parsed.ok()) {
+        ctx.exit_code = Fail(2, parsed.status().message());
+        return;
+      }
+      sample->ceremony = std::move(*parsed);
     }
     sample->progress = [](uint64_t done, uint64_t total) {
       std::fprintf(stderr, "\rrecord sample: %llu/%llu voters",

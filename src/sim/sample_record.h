@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "common/status.h"
+#include "crypto/trustees.h"
 
 namespace landslide::sim {
 
@@ -21,6 +23,10 @@ struct SampleRecordOptions {
   double spoil_rate = 0.01;  // voters who check (spoil) a ballot before casting
   double turnout = 0.9;      // registered voters who cast
   std::function<void(uint64_t done, uint64_t total)> progress;  // may be empty
+  // A key ceremony held elsewhere (`trustees init`): the record stops at the aggregates and the
+  // trustees decrypt with their own share files. Empty: a ceremony is run here and the record
+  // is complete.
+  std::optional<verifiable::PublicCeremony> ceremony;
 };
 
 struct SampleRecordSummary {
