@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "common/hex.h"
 #include "domain/voter_id.h"
 
 namespace landslide::http {
@@ -13,10 +14,11 @@ namespace {
 // Reads a top-level object whose fields are all strings named in `names`, each required once.
 template <size_t N>
 Status ParseStringObject(std::string_view body, const std::array<std::string_view, N>& names,
-                         std::array<std::string, N>* values) {
-  if (body.size() > kMaxBodyBytes) return Status::InvalidArgument("the body is too large");
+                         std::array<std::string, N>* values, size_t max_bytes = kMaxBodyBytes) {
+  if (body.size() > max_bytes) return Status::InvalidArgument("the body is too large");
   // The DOM parser validates the whole document (syntax, UTF-8, nothing after the value)
-  // before we look at it; bodies are at most 1 KiB, so the tape costs nothing.
+  // before we look at it; bodies are small (at most kMaxVerifiableBodyBytes), so the tape
+  // costs nothing.
   // One parser per thread: a parser allocates its buffers on first use and reuses them.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -80,6 +82,49 @@ Result<BallotBody> ParseBallotBody(std::string_view body) {
         "the \"id\" must be three groups of five base58 characters joined by '-'");
   }
   return BallotBody{std::move(v[0])};
+}
+
+namespace {
+
+// Lowercase hex only, so that one ballot has one spelling.
+Result<std::vector<uint8_t>> LowerHex(const std::string& text, const char* field) {
+  auto bytes = FromHex(text);
+  if (!bytes || ToHex(*bytes) != text) {
+    return Status::InvalidArgument(std::string("the \"") + field +
+                                   "\" must be lowercase hexadecimal");
+  }
+  return std::move(*bytes);
+}
+
+}  // namespace
+
+Result<CastBody> ParseCastBody(std::string_view body) {
+  static constexpr std::array<std::string_view, 1> kNames = {"ballot"};
+  std::array<std::string, 1> v;
+  LANDSLIDE_RETURN_IF_ERROR(ParseStringObject(body, kNames, &v, kMaxVerifiableBodyBytes));
+  auto bytes = LowerHex(v[0], "ballot");
+  if (!bytes.ok()) return bytes.status();
+  auto ballot = DecodeBallot(*bytes);
+  if (!ballot.ok()) return ballot.status();
+  return CastBody{std::move(*ballot), std::move(*bytes)};
+}
+
+Result<SpoilBody> ParseSpoilBody(std::string_view body) {
+  static constexpr std::array<std::string_view, 2> kNames = {"ballot", "opening"};
+  std::array<std::string, 2> v;
+  LANDSLIDE_RETURN_IF_ERROR(ParseStringObject(body, kNames, &v, kMaxVerifiableBodyBytes));
+  auto bytes = LowerHex(v[0], "ballot");
+  if (!bytes.ok()) return bytes.status();
+  auto ballot = DecodeBallot(*bytes);
+  if (!ballot.ok()) return ballot.status();
+  auto opening_bytes = LowerHex(v[1], "opening");
+  if (!opening_bytes.ok()) return opening_bytes.status();
+  auto opening = DecodeOpening(*opening_bytes);
+  if (!opening.ok()) return opening.status();
+  if (opening->choices.size() != ballot->selections.size()) {
+    return Status::InvalidArgument("the opening does not match the ballot's selections");
+  }
+  return SpoilBody{std::move(*ballot), std::move(*bytes), std::move(*opening)};
 }
 
 bool IsValidIdempotencyKey(std::string_view key) {

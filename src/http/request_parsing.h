@@ -5,8 +5,10 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
+#include "domain/verifiable_ballot.h"
 
 namespace landslide::http {
 
@@ -22,6 +24,24 @@ struct BallotBody {
   std::string id;
 };
 Result<BallotBody> ParseBallotBody(std::string_view body);
+
+// POST /ballots and POST /ballots/spoiled (verifiable elections): {"ballot": "<hex>"} and
+// {"ballot": "<hex>", "opening": "<hex>"}, the hex of the encodings docs/RECORD.md specifies.
+// A 64-candidate ballot is about 21 KiB of hex.
+inline constexpr size_t kMaxVerifiableBodyBytes = 48 * 1024;
+
+struct CastBody {
+  VerifiableBallot ballot;
+  std::vector<uint8_t> encoding;  // exactly the bytes the tracking code hashes
+};
+Result<CastBody> ParseCastBody(std::string_view body);
+
+struct SpoilBody {
+  VerifiableBallot ballot;
+  std::vector<uint8_t> encoding;
+  BallotOpening opening;
+};
+Result<SpoilBody> ParseSpoilBody(std::string_view body);
 
 // Idempotency-Key header: 16 to 128 visible ASCII characters (short keys could be guessed).
 bool IsValidIdempotencyKey(std::string_view key);

@@ -16,6 +16,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto ballot = landslide::http::ParseBallotBody(body);
   if (ballot.ok() && !landslide::IsValidVoterId(ballot->id)) std::abort();
+  // A verifiable ballot that parses must re-encode to exactly the bytes it came as.
+  auto cast = landslide::http::ParseCastBody(body);
+  if (cast.ok() && landslide::EncodeBallot(cast->ballot) != cast->encoding) std::abort();
+  auto spoil = landslide::http::ParseSpoilBody(body);
+  if (spoil.ok() && (landslide::EncodeBallot(spoil->ballot) != spoil->encoding ||
+                     spoil->opening.choices.size() != spoil->ballot.selections.size())) {
+    std::abort();
+  }
   (void)landslide::http::IsValidIdempotencyKey(body);
   return 0;
 }

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
+#include "common/hex.h"
+
 namespace landslide::http {
 namespace {
 
@@ -74,6 +78,66 @@ TEST(IdempotencyKey, LengthAndCharset) {
   EXPECT_FALSE(IsValidIdempotencyKey("short"));
   EXPECT_FALSE(IsValidIdempotencyKey(std::string(129, 'a')));
   EXPECT_FALSE(IsValidIdempotencyKey("has a space in it, too long"));
+}
+
+}  // namespace
+}  // namespace landslide::http
+
+namespace landslide::http {
+namespace {
+
+// A structurally valid ballot (its points need not be valid: parsing does not check proofs).
+VerifiableBallot SomeBallot() {
+  VerifiableBallot b;
+  b.credential[0] = 7;
+  b.jurisdiction = "AL";
+  for (int i = 0; i < 3; ++i) {
+    EncryptedSelection sel;
+    sel.ciphertext.alpha[1] = static_cast<uint8_t>(i);
+    sel.proof.resize(2);
+    b.selections.push_back(sel);
+  }
+  b.sum_proof.resize(1);
+  b.signature.s[31] = 9;
+  return b;
+}
+
+std::string CastJson(const std::string& hex) { return R"({"ballot": ")" + hex + R"("})"; }
+
+TEST(ParseCastBody, TakesTheHexOfTheEncodingAndKeepsItsBytes) {
+  const auto bytes = EncodeBallot(SomeBallot());
+  auto body = ParseCastBody(CastJson(ToHex(bytes)));
+  ASSERT_TRUE(body.ok()) << body.status().message();
+  EXPECT_EQ(body->ballot, SomeBallot());
+  EXPECT_EQ(body->encoding, bytes);
+}
+
+TEST(ParseCastBody, RefusesEveryOtherSpelling) {
+  const std::string hex = ToHex(EncodeBallot(SomeBallot()));
+  std::string upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  EXPECT_FALSE(ParseCastBody(CastJson(upper)).ok());           // one ballot, one spelling
+  EXPECT_FALSE(ParseCastBody(CastJson(hex + "00")).ok());      // trailing bytes
+  EXPECT_FALSE(ParseCastBody(CastJson(hex.substr(1))).ok());   // odd length
+  EXPECT_FALSE(ParseCastBody(CastJson(hex.substr(0, 200))).ok());  // truncated
+  EXPECT_FALSE(ParseCastBody(R"({"ballot": ")" + hex + R"(", "x": "1"})").ok());
+  EXPECT_FALSE(ParseCastBody(R"({"ballot": 12})").ok());
+  EXPECT_FALSE(ParseCastBody(CastJson(std::string(kMaxVerifiableBodyBytes, 'a'))).ok());
+}
+
+TEST(ParseSpoilBody, NeedsAnOpeningOfTheSameSize) {
+  const std::string hex = ToHex(EncodeBallot(SomeBallot()));
+  BallotOpening opening{{0, 1, 0}, std::vector<Bytes32>(3)};
+  auto ok = ParseSpoilBody(R"({"ballot": ")" + hex + R"(", "opening": ")" +
+                           ToHex(EncodeOpening(opening)) + R"("})");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->opening, opening);
+  opening.choices.pop_back();
+  opening.randomness.pop_back();
+  EXPECT_FALSE(ParseSpoilBody(R"({"ballot": ")" + hex + R"(", "opening": ")" +
+                              ToHex(EncodeOpening(opening)) + R"("})")
+                   .ok());
+  EXPECT_FALSE(ParseSpoilBody(CastJson(hex)).ok());
 }
 
 }  // namespace
