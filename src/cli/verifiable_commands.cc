@@ -244,6 +244,10 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
                 "trustees.json of a key ceremony held with `trustees init`: the record stops at "
                 "the aggregates, for the trustees to decrypt");
   s->callback([&ctx, sample_dir, sample, ceremony_file] {
+    if (sample->threshold > sample->trustees) {
+      ctx.exit_code = Fail(2, "--threshold cannot exceed --trustees");
+      return;
+    }
     if (Status st = InitCrypto(); !st.ok()) {
       ctx.exit_code = Fail(1, st.message());
       return;

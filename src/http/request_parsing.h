@@ -27,8 +27,9 @@ Result<BallotBody> ParseBallotBody(std::string_view body);
 
 // POST /ballots and POST /ballots/spoiled (verifiable elections): {"ballot": "<hex>"} and
 // {"ballot": "<hex>", "opening": "<hex>"}, the hex of the encodings docs/RECORD.md specifies.
-// A 64-candidate ballot is about 21 KiB of hex.
-inline constexpr size_t kMaxVerifiableBodyBytes = 48 * 1024;
+// The largest ballot the encoding allows (64 candidates, 0 to 64 choices: 65 sum-proof branches)
+// is about 29 KiB, 58 KiB as hex; its opening adds about 4 KiB of hex.
+inline constexpr size_t kMaxVerifiableBodyBytes = 72 * 1024;
 
 struct CastBody {
   VerifiableBallot ballot;

@@ -142,3 +142,24 @@ TEST(ParseSpoilBody, NeedsAnOpeningOfTheSameSize) {
 
 }  // namespace
 }  // namespace landslide::http
+
+namespace landslide::http {
+namespace {
+
+// The largest ballot the encoding can express fits the body limit, with its opening.
+TEST(ParseSpoilBody, TheLargestBallotFits) {
+  VerifiableBallot b;
+  b.jurisdiction = std::string(kMaxJurisdictionCodeLength, 'X');
+  b.selections.resize(kMaxBallotCandidates);
+  for (auto& sel : b.selections) sel.proof.resize(2);
+  b.sum_proof.resize(kMaxBallotCandidates + 1);
+  BallotOpening o{std::vector<uint8_t>(kMaxBallotCandidates, 0),
+                  std::vector<Bytes32>(kMaxBallotCandidates)};
+  const std::string body = R"({"ballot": ")" + ToHex(EncodeBallot(b)) + R"(", "opening": ")" +
+                           ToHex(EncodeOpening(o)) + R"("})";
+  EXPECT_LE(body.size(), kMaxVerifiableBodyBytes);
+  EXPECT_TRUE(ParseSpoilBody(body).ok());
+}
+
+}  // namespace
+}  // namespace landslide::http
