@@ -1,9 +1,8 @@
-#include "cluster/process.h"
+#include "os/process.h"
 
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -19,50 +18,51 @@
 #include <fstream>
 #include <thread>
 
+#include "os/unique_fd.h"
+
 extern char** environ;
 
-namespace landslide::cluster {
+namespace landslide::os {
 
 namespace {
 
-// Closes a file descriptor when it goes out of scope (parent side of Spawn).
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
-
 std::string Errno(int err) { return std::strerror(err); }
+
+// The steps the child takes between fork and execve, in order; the one that fails is reported
+// to the parent through the pipe.
+enum SpawnStep : int {
+  kResetSignals,
+  kNewProcessGroup,
+  kRedirect,
+  kSetGroups,
+  kSetGid,
+  kSetUid,
+  kParentDeathSignal,
+  kChdir,
+  kExec,
+  kJoinNetns,
+  kStepCount,
+};
+constexpr const char* kStepNames[kStepCount] = {"reset signals",
+                                                "setpgid",
+                                                "redirect output",
+                                                "setgroups",
+                                                "setgid",
+                                                "setuid",
+                                                "set parent-death signal",
+                                                "chdir",
+                                                "execve",
+                                                "join network namespace"};
 
 // What the child reports through the pipe when a step before execve fails.
 struct ChildError {
   int step;
   int err;
 };
-constexpr const char* kStepNames[] = {"reset signals",
-                                      "setpgid",
-                                      "redirect output",
-                                      "setgroups",
-                                      "setgid",
-                                      "setuid",
-                                      "set parent-death signal",
-                                      "chdir",
-                                      "execve",
-                                      "join network namespace"};
 
 // Only async-signal-safe calls from here to execve: another thread of the parent may have held
 // the malloc lock when we forked.
-[[noreturn]] void ChildFail(int fd, int step) {
+[[noreturn]] void ChildFail(int fd, SpawnStep step) {
   ChildError e{step, errno};
   ssize_t n = write(fd, &e, sizeof e);
   (void)n;
@@ -101,27 +101,6 @@ std::string ExitStatus::ToString() const {
   }
   if (code < 0) return "ended (status unknown)";
   return "exited with code " + std::to_string(code);
-}
-
-Result<UserIds> LookUpUser(const std::string& user) {
-  long size = sysconf(_SC_GETPW_R_SIZE_MAX);
-  std::vector<char> buf(size > 0 ? static_cast<size_t>(size) : 16384);
-  passwd pw{};
-  passwd* found = nullptr;
-  int rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
-  if (rc != 0 || found == nullptr) {
-    return Status::NotFound("user " + user + " does not exist");
-  }
-  UserIds ids{user, pw.pw_uid, pw.pw_gid, pw.pw_dir ? pw.pw_dir : "/", {}};
-  int n = 64;
-  ids.groups.resize(n);
-  if (getgrouplist(user.c_str(), ids.gid, ids.groups.data(), &n) < 0) {
-    ids.groups.resize(n);
-    if (getgrouplist(user.c_str(), ids.gid, ids.groups.data(), &n) < 0) n = 0;
-  }
-  ids.groups.resize(n);
-  if (ids.groups.empty()) ids.groups.push_back(ids.gid);
-  return ids;
 }
 
 Result<Process> Process::Spawn(const ProcessOptions& options) {
@@ -167,21 +146,24 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
   envp.push_back(nullptr);
 
   std::string cwd = options.cwd.string();
-  Fd devnull(open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (devnull.get() < 0) return Status::Internal("cannot open /dev/null: " + Errno(errno));
-  Fd log;
-  if (!options.log_file.empty()) {
-    log.Reset(open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
-    if (log.get() < 0) {
-      return Status::Internal("cannot open log file " + options.log_file.string() + ": " +
+  const std::string stdin_path =
+      options.stdin_file.empty() ? std::string("/dev/null") : options.stdin_file.string();
+  UniqueFd input(open(stdin_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (input.get() < 0) return Status::Internal("cannot open " + stdin_path + ": " + Errno(errno));
+  UniqueFd log;
+  UniqueFd err_log;
+  for (auto [file, fd] : {std::pair{&options.log_file, &log}, {&options.stderr_file, &err_log}}) {
+    if (file->empty()) continue;
+    fd->Reset(open(file->c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    if (fd->get() < 0) {
+      return Status::Internal("cannot open log file " + file->string() + ": " + Errno(errno));
+    }
+    if (ids && fchown(fd->get(), ids->uid, ids->gid) != 0) {
+      return Status::Internal("cannot give " + file->string() + " to user " + options.user + ": " +
                               Errno(errno));
     }
-    if (ids && fchown(log.get(), ids->uid, ids->gid) != 0) {
-      return Status::Internal("cannot give " + options.log_file.string() + " to user " +
-                              options.user + ": " + Errno(errno));
-    }
   }
-  Fd netns;
+  UniqueFd netns;
   if (!options.netns.empty()) {
     netns.Reset(open(options.netns.c_str(), O_RDONLY | O_CLOEXEC));
     if (netns.get() < 0) {
@@ -191,8 +173,8 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
   }
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) return Status::Internal("pipe: " + Errno(errno));
-  Fd err_read(pipe_fds[0]);
-  Fd err_write(pipe_fds[1]);
+  UniqueFd err_read(pipe_fds[0]);
+  UniqueFd err_write(pipe_fds[1]);
   const pid_t parent = getpid();
 
   pid_t pid = fork();
@@ -203,34 +185,39 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
     // sigwait must not hand that on to its children.
     sigset_t none;
     sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) ChildFail(ef, 0);
+    if (sigprocmask(SIG_SETMASK, &none, nullptr) != 0) ChildFail(ef, kResetSignals);
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int s = 1; s < NSIG; ++s) {
       if (s != SIGKILL && s != SIGSTOP) sigaction(s, &dfl, nullptr);
     }
-    if (options.new_process_group && setpgid(0, 0) != 0) ChildFail(ef, 1);
-    if (dup2(devnull.get(), 0) < 0) ChildFail(ef, 2);
-    if (log.get() >= 0 && (dup2(log.get(), 1) < 0 || dup2(log.get(), 2) < 0)) ChildFail(ef, 2);
+    if (options.new_process_group && setpgid(0, 0) != 0) ChildFail(ef, kNewProcessGroup);
+    if (dup2(input.get(), 0) < 0) ChildFail(ef, kRedirect);
+    if (log.get() >= 0 && (dup2(log.get(), 1) < 0 || dup2(log.get(), 2) < 0)) {
+      ChildFail(ef, kRedirect);
+    }
+    if (err_log.get() >= 0 && dup2(err_log.get(), 2) < 0) ChildFail(ef, kRedirect);
     // Before setuid: joining a namespace needs CAP_SYS_ADMIN.
-    if (netns.get() >= 0 && setns(netns.get(), CLONE_NEWNET) != 0) ChildFail(ef, 9);
+    if (netns.get() >= 0 && setns(netns.get(), CLONE_NEWNET) != 0) ChildFail(ef, kJoinNetns);
     if (ids) {
-      if (setgroups(ids->groups.size(), ids->groups.data()) != 0) ChildFail(ef, 3);
-      if (setgid(ids->gid) != 0) ChildFail(ef, 4);
-      if (setuid(ids->uid) != 0) ChildFail(ef, 5);
+      if (setgroups(ids->groups.size(), ids->groups.data()) != 0) ChildFail(ef, kSetGroups);
+      if (setgid(ids->gid) != 0) ChildFail(ef, kSetGid);
+      if (setuid(ids->uid) != 0) ChildFail(ef, kSetUid);
     }
     // After setuid: a change of credentials clears the parent-death signal.
     if (options.parent_death_signal) {
-      if (prctl(PR_SET_PDEATHSIG, *options.parent_death_signal) != 0) ChildFail(ef, 6);
+      if (prctl(PR_SET_PDEATHSIG, *options.parent_death_signal) != 0) {
+        ChildFail(ef, kParentDeathSignal);
+      }
       if (getppid() != parent) _exit(1);  // the parent is already gone
     }
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) ChildFail(ef, 7);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) ChildFail(ef, kChdir);
     // Descriptors another thread opened without O_CLOEXEC (sockets, files) must not leak.
     if (ef > 3) close_range(3, ef - 1, 0);
     close_range(ef + 1, UINT_MAX, 0);
     execve(program->c_str(), const_cast<char* const*>(argv.data()),
            const_cast<char* const*>(envp.data()));
-    ChildFail(ef, 8);
+    ChildFail(ef, kExec);
   }
 
   // Both sides call setpgid so that the group exists whichever runs first; EACCES here only
@@ -246,7 +233,7 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
     int st;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
-    const char* step = (e.step >= 0 && e.step < 10) ? kStepNames[e.step] : "start";
+    const char* step = (e.step >= 0 && e.step < kStepCount) ? kStepNames[e.step] : "start";
     return Status::Internal("cannot start " + options.argv[0] + ": " + step +
                             " failed: " + Errno(e.err));
   }
@@ -321,7 +308,7 @@ Result<ExitStatus> Process::Wait(std::chrono::milliseconds timeout) {
   if (TryReap()) return *exit_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   // A pidfd becomes readable when the child ends, so we sleep exactly as long as needed.
-  Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
   auto step = std::chrono::milliseconds(1);
   while (true) {
     if (TryReap()) return *exit_;
@@ -401,4 +388,4 @@ std::string TailOfFile(const std::filesystem::path& path, size_t max_bytes) {
   return text;
 }
 
-}  // namespace landslide::cluster
+}  // namespace landslide::os

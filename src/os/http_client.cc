@@ -1,24 +1,23 @@
-#include "http_client.h"
+#include "os/http_client.h"
 
-// Boost 1.74 with g++ 12 in C++20 mode: <utility> must come before any Asio header.
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <algorithm>
 #include <cctype>
 #include <sstream>
-#include <utility>
+#include <thread>
 
-namespace landslide::testing {
+#include "common/beast.h"
+#include "common/strings.h"
+#include "common/time.h"
+#include "os/endpoint.h"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
+namespace landslide::os {
 
 namespace {
 
+constexpr uint64_t kMaxBody = 64 * 1024 * 1024;
+
 // Status, headers and body of `res` into `out` (the body is moved out of `res`).
-void Fill(bhttp::response<bhttp::string_body>& res, Response& out) {
+void Fill(bhttp::response<bhttp::string_body>& res, HttpResponse& out) {
   out.status = static_cast<int>(res.result_int());
   for (const auto& f : res) {
     out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
@@ -28,14 +27,10 @@ void Fill(bhttp::response<bhttp::string_body>& res, Response& out) {
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 // Errors that mean "the server closed a kept-alive connection before we used it again": the
@@ -48,14 +43,14 @@ bool StaleConnection(const beast::error_code& ec) {
 
 }  // namespace
 
-std::optional<std::string> Response::Header(std::string_view name) const {
+std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (EqualsIgnoreCase(k, name)) return v;
   }
   return std::nullopt;
 }
 
-std::string Response::Describe() const {
+std::string HttpResponse::Describe() const {
   std::ostringstream out;
   if (!answered()) {
     out << "no response: " << transport_error;
@@ -100,16 +95,23 @@ void HttpClient::Close() {
 bool HttpClient::Connect(std::string* error) {
   if (impl_->connected) return true;
   beast::error_code ec;
-  auto address = asio::ip::make_address(host_, ec);
-  if (ec) {
-    if (error) *error = "bad address " + host_;
-    return false;
+  std::vector<tcp::endpoint> endpoints;
+  if (auto address = asio::ip::make_address(host_, ec); !ec) {
+    endpoints.emplace_back(address, port_);
+  } else {
+    tcp::resolver resolver(impl_->ioc);
+    auto results = resolver.resolve(host_, std::to_string(port_), ec);
+    if (ec || results.empty()) {
+      if (error) *error = "cannot resolve " + host_ + ": " + ec.message();
+      return false;
+    }
+    for (const auto& r : results) endpoints.push_back(r.endpoint());
   }
   impl_->buffer.clear();
   impl_->stream.expires_after(timeout_);
   ec = asio::error::would_block;
-  impl_->stream.async_connect(tcp::endpoint(address, port_),
-                              [&ec](beast::error_code e) { ec = e; });
+  impl_->stream.async_connect(endpoints,
+                              [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
   impl_->RunAll();
   if (ec) {
     if (error) *error = "connect to " + host_ + ":" + std::to_string(port_) + ": " + ec.message();
@@ -121,8 +123,8 @@ bool HttpClient::Connect(std::string* error) {
   return true;
 }
 
-Response HttpClient::Post(const std::string& path, const std::string& body,
-                          const Headers& headers) {
+HttpResponse HttpClient::Post(const std::string& path, const std::string& body,
+                              const Headers& headers) {
   Headers all = headers;
   bool has_type = false;
   for (const auto& [k, v] : headers) has_type |= EqualsIgnoreCase(k, "Content-Type");
@@ -130,12 +132,12 @@ Response HttpClient::Post(const std::string& path, const std::string& body,
   return Request("POST", path, body, all);
 }
 
-Response HttpClient::Get(const std::string& path, const Headers& headers) {
+HttpResponse HttpClient::Get(const std::string& path, const Headers& headers) {
   return Request("GET", path, "", headers);
 }
 
-Response HttpClient::Request(const std::string& method, const std::string& path,
-                             const std::string& body, const Headers& headers) {
+HttpResponse HttpClient::Request(const std::string& method, const std::string& path,
+                                 const std::string& body, const Headers& headers) {
   bhttp::request<bhttp::string_body> req;
   req.method_string(method);
   req.target(path);
@@ -148,7 +150,7 @@ Response HttpClient::Request(const std::string& method, const std::string& path,
   }
 
   for (int attempt = 0; attempt < 2; ++attempt) {
-    Response out;
+    HttpResponse out;
     const bool reused = impl_->connected;
     if (!Connect(&out.transport_error)) return out;
 
@@ -159,7 +161,7 @@ Response HttpClient::Request(const std::string& method, const std::string& path,
     bool got_header = false;
     if (!ec) {
       bhttp::response_parser<bhttp::string_body> parser;
-      parser.body_limit(64 * 1024 * 1024);
+      parser.body_limit(kMaxBody);
       if (method == "HEAD") parser.skip(true);
       ec = asio::error::would_block;
       impl_->stream.expires_after(timeout_);
@@ -180,14 +182,14 @@ Response HttpClient::Request(const std::string& method, const std::string& path,
     out.transport_error = method + " " + path + ": " + ec.message();
     return out;
   }
-  Response out;
+  HttpResponse out;
   out.transport_error = method + " " + path + ": the server closed the connection twice";
   return out;
 }
 
-Response HttpClient::SendRaw(const std::string& bytes) {
+HttpResponse HttpClient::SendRaw(const std::string& bytes) {
   Close();
-  Response out;
+  HttpResponse out;
   if (!Connect(&out.transport_error)) return out;
   beast::error_code ec = asio::error::would_block;
   impl_->stream.expires_after(timeout_);
@@ -197,7 +199,7 @@ Response HttpClient::SendRaw(const std::string& bytes) {
   // A server may answer and hang up before reading everything we sent; the answer may still
   // be waiting for us, so read even after a failed write.
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  parser.body_limit(kMaxBody);
   beast::error_code read_ec = asio::error::would_block;
   impl_->stream.expires_after(timeout_);
   bhttp::async_read(impl_->stream, impl_->buffer, parser,
@@ -215,10 +217,56 @@ Response HttpClient::SendRaw(const std::string& bytes) {
   return out;
 }
 
-std::string VoteBody(std::string_view id, std::string_view candidate) {
-  return nlohmann::json{{"id", id}, {"candidate", candidate}}.dump();
+std::unique_ptr<HttpClient> ClientForUrl(std::string_view url, std::chrono::milliseconds timeout) {
+  auto hp = HostPortOfUrl(url);
+  if (!hp) return nullptr;
+  return std::make_unique<HttpClient>(hp->first, hp->second, timeout);
 }
 
-std::string BallotBody(std::string_view id) { return nlohmann::json{{"id", id}}.dump(); }
+Result<HttpResponse> HttpGet(const std::string& host, int port, const std::string& path,
+                             std::chrono::milliseconds timeout) {
+  HttpClient client(host, static_cast<uint16_t>(port), timeout);
+  HttpResponse r = client.Request(
+      "GET", path, "",
+      {{"User-Agent", "landslide-probe"}, {"Accept", "*/*"}, {"Connection", "close"}});
+  if (!r.answered()) return Status::Unavailable(r.transport_error);
+  return r;
+}
 
-}  // namespace landslide::testing
+bool AcceptsConnections(const std::string& host, int port, std::chrono::milliseconds timeout) {
+  HttpClient client(host, static_cast<uint16_t>(port), timeout);
+  return client.Connect();
+}
+
+Status WaitForHttpOk(const HealthWait& wait) {
+  const auto start = SteadyClock::now();
+  const auto deadline = start + wait.timeout;
+  auto next_progress = start + wait.progress_every;
+  std::string last;
+  while (true) {
+    auto attempt = HttpGet(wait.host, wait.port, wait.path, std::chrono::milliseconds(2000));
+    if (attempt.ok() && attempt->status == 200) return Status::Ok();
+    if (attempt.ok()) {
+      std::string body = OneLine(attempt->body, 200);
+      last = std::to_string(attempt->status) + (body.empty() ? "" : ": " + body);
+    } else {
+      last = attempt.status().message();
+    }
+    if (wait.keep_going) LANDSLIDE_RETURN_IF_ERROR(wait.keep_going());
+    auto now = SteadyClock::now();
+    if (now >= deadline) {
+      return Status::Unavailable("http://" + wait.host + ":" + std::to_string(wait.port) +
+                                 wait.path + " did not answer 200 within " +
+                                 std::to_string(wait.timeout.count() / 1000) + " s (last: " + last +
+                                 ")");
+    }
+    if (wait.progress && now >= next_progress) {
+      wait.progress(std::chrono::duration_cast<std::chrono::seconds>(now - start), last);
+      next_progress = now + wait.progress_every;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    std::this_thread::sleep_for(std::min(wait.interval, left + std::chrono::milliseconds(1)));
+  }
+}
+
+}  // namespace landslide::os

@@ -1,6 +1,7 @@
 // A child process owned by a C++ object: spawned with fork/execve (posix_spawn cannot change the
 // user, and PostgreSQL refuses to run as root), reaped by its owner, and terminated when the
 // owner goes away so that no test or `landslide up` run leaves servers behind.
+// (LookUpUser and UserIds, which Spawn uses to change the user, are in os/users.h.)
 #pragma once
 
 #include <sys/types.h>
@@ -13,8 +14,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "os/users.h"
 
-namespace landslide::cluster {
+namespace landslide::os {
 
 struct ProcessOptions {
   // argv[0] is the program: a path, or a name looked up in PATH.
@@ -24,8 +26,12 @@ struct ProcessOptions {
   // Working directory of the child; empty inherits ours.
   std::filesystem::path cwd;
   // stdout and stderr are appended to this file (created 0640 if missing, owned by `user`);
-  // empty inherits ours. stdin is always /dev/null.
+  // empty inherits ours.
   std::filesystem::path log_file;
+  // stderr goes here instead of `log_file` (same rules) when set.
+  std::filesystem::path stderr_file;
+  // stdin is read from this file; empty: /dev/null.
+  std::filesystem::path stdin_file;
   // Run as this user (setgid, supplementary groups, setuid) when we are root; ignored otherwise.
   // HOME, USER and LOGNAME are set to that user's unless `env` says otherwise.
   std::string user;
@@ -107,14 +113,4 @@ bool IsGone(pid_t pid);
 // child failed. Empty if the file cannot be read.
 std::string TailOfFile(const std::filesystem::path& path, size_t max_bytes = 2000);
 
-// Looks `user` up in the password database: uid and primary gid, or kNotFound.
-struct UserIds {
-  std::string name;
-  uid_t uid;
-  gid_t gid;
-  std::string home;
-  std::vector<gid_t> groups;  // primary and supplementary
-};
-Result<UserIds> LookUpUser(const std::string& user);
-
-}  // namespace landslide::cluster
+}  // namespace landslide::os

@@ -21,27 +21,19 @@
 #include "cluster/patroni.h"
 #include "cluster/up_process.h"
 #include "common/status.h"
-#include "http_client.h"
+#include "common/time.h"
+#include "os/poll.h"
+#include "support/http_client.h"
 
 namespace landslide::testing {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
+
+using os::Eventually;
 
 // The candidate Vote() votes for.
 inline constexpr const char* kVoteCandidate = "Hillary Clinton";
 
-// Polls `condition` every 50 ms until it holds or `timeout` passes.
-template <typename F>
-bool Within(F&& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!condition()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-double SecondsSince(Clock::time_point t);
 bool InPath(const std::string& program);
 std::string ReceiptOf(const Response& r);
 // "http://10.27.88.1:7000" -> "10.27.88.1" and 7000.

@@ -1,4 +1,4 @@
-#include "cluster/http_probe.h"
+#include "os/http_client.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 #include <atomic>
 #include <thread>
 
-#include "cluster/local_postgres.h"
+#include "os/ports.h"
 
-namespace landslide::cluster {
+namespace landslide::os {
 namespace {
 
 using std::chrono::milliseconds;
@@ -116,4 +116,4 @@ TEST(HttpProbe, WaitGivesUpOnTimeoutOrWhenTold) {
 }
 
 }  // namespace
-}  // namespace landslide::cluster
+}  // namespace landslide::os

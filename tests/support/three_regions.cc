@@ -1,4 +1,4 @@
-#include "three_regions.h"
+#include "support/three_regions.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -8,8 +8,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "cluster/process.h"
 #include "cluster/region_network.h"
+#include "os/endpoint.h"
+#include "os/ports.h"
+#include "os/process.h"
 
 namespace landslide::testing {
 
@@ -18,10 +20,6 @@ using cluster::ClusterInfo;
 using cluster::RegionInfo;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-double SecondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 bool InPath(const std::string& program) {
   const char* path = std::getenv("PATH");
@@ -39,12 +37,9 @@ std::string ReceiptOf(const Response& r) {
              : "";
 }
 
-std::string HostOf(const std::string& url) {
-  const size_t start = url.find("//") == std::string::npos ? 0 : url.find("//") + 2;
-  return url.substr(start, url.rfind(':') - start);
-}
+std::string HostOf(const std::string& url) { return os::HostPortOfUrl(url).value().first; }
 
-int PortOf(const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); }
+int PortOf(const std::string& url) { return os::HostPortOfUrl(url).value().second; }
 
 cluster::UpProcessOptions UpOptions(const fs::path& dir, int base_port,
                                     const std::string& restart_region) {
@@ -65,11 +60,11 @@ void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int 
   char tmpl[] = "/tmp/ls-up3-XXXXXX";  // short: PostgreSQL's socket path must fit 107 bytes
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   dir_ = tmpl;
-  auto base = cluster::FindFreeBasePort();
+  auto base = os::FindFreeBasePort();
   ASSERT_TRUE(base.ok()) << base.status().message();
   base_port_ = *base;
 
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   cluster::UpProcessOptions options = UpOptions(dir_, base_port_);
   options.extra_args = up_args;
   auto up = cluster::UpProcess::Start(options);
@@ -96,8 +91,8 @@ void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int 
   // Each serve reloads the registry when it changes; a ballot look-up records nothing.
   for (const auto& r : info_.regions) {
     HttpClient c(HostOf(r.http), PortOf(r.http));
-    ASSERT_TRUE(Within([&] { return c.Post("/ballot", BallotBody(voters_[0])).status == 200; },
-                       seconds(30)))
+    ASSERT_TRUE(Eventually([&] { return c.Post("/ballot", BallotBody(voters_[0])).status == 200; },
+                           seconds(30)))
         << r.name << " never learned the registry";
   }
 }
@@ -116,7 +111,7 @@ void ThreeRegionTest::TearDown() {
     EXPECT_FALSE(fs::exists(dir_ / "cluster.json"));
   }
   for (int pid : pids_) {
-    EXPECT_TRUE(Within([pid] { return cluster::IsGone(pid); }, seconds(10)))
+    EXPECT_TRUE(Eventually([pid] { return os::IsGone(pid); }, seconds(10)))
         << "pid " << pid << " still runs after landslide up stopped";
   }
   if (HasFailure()) {
@@ -128,16 +123,16 @@ void ThreeRegionTest::TearDown() {
 }
 
 ::testing::AssertionResult ThreeRegionTest::RunCli(const std::vector<std::string>& args) {
-  cluster::ProcessOptions o;
+  os::ProcessOptions o;
   o.argv = {LANDSLIDE_BINARY};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.log_file = dir_ / "cli.log";
-  auto p = cluster::Process::Spawn(o);
+  auto p = os::Process::Spawn(o);
   if (!p.ok()) return ::testing::AssertionFailure() << p.status().message();
   auto exit = p->Wait(seconds(120));
   if (!exit.ok() || !exit->success()) {
     return ::testing::AssertionFailure() << "landslide " << args[0] << " failed:\n"
-                                         << cluster::TailOfFile(o.log_file);
+                                         << os::TailOfFile(o.log_file);
   }
   return ::testing::AssertionSuccess();
 }
@@ -166,7 +161,7 @@ std::vector<cluster::PatroniMember> ThreeRegionTest::Members() {
 
 std::string ThreeRegionTest::NameWithRole(const std::string& role) {
   std::string name;
-  Within(
+  Eventually(
       [&] {
         const auto members = Members();
         const auto* m = cluster::FindRunning(members, role);
@@ -190,7 +185,7 @@ Response ThreeRegionTest::Get(const RegionInfo& r, const std::string& path) {
 
 void ThreeRegionTest::RestartRegion(const std::string& name) {
   const int old_serve = Region(name).pids.at("serve");
-  const auto started = Clock::now();
+  const auto started = SteadyClock::now();
   auto p = cluster::UpProcess::Start(UpOptions(dir_, base_port_, name));
   ASSERT_TRUE(p.ok()) << p.status().message();
   restart_.emplace(std::move(*p));
@@ -209,10 +204,10 @@ void ThreeRegionTest::RestartRegion(const std::string& name) {
       name.c_str(), SecondsSince(started));
   const RegionInfo& back = Region(name);
   for (const auto& [what, pid] : back.pids) {
-    EXPECT_FALSE(cluster::IsGone(pid)) << name << "'s new " << what << " (pid " << pid << ")";
+    EXPECT_FALSE(os::IsGone(pid)) << name << "'s new " << what << " (pid " << pid << ")";
   }
   std::vector<cluster::PatroniMember> members;
-  ASSERT_TRUE(Within(
+  ASSERT_TRUE(Eventually(
       [&] {
         members = Members();
         const auto* leader = cluster::FindRunning(members, "leader");
@@ -253,8 +248,8 @@ void ThreeRegionTest::ExpectConverged(const std::vector<RegionInfo>& regions, Co
     ++by_candidate[it == candidate_of_.end() ? kVoteCandidate : it->second];
   }
   std::map<std::string, std::string> seen;  // region -> what it reported last
-  const auto started = Clock::now();
-  const bool converged = Within(
+  const auto started = SteadyClock::now();
+  const bool converged = Eventually(
       [&] {
         std::set<std::string> reports;  // total and chain heads, one per region when converged
         bool counts_ok = true;
@@ -296,7 +291,7 @@ void ThreeRegionTest::ExpectConverged(const std::vector<RegionInfo>& regions, Co
     HttpClient c(HostOf(r.http), PortOf(r.http));
     size_t next = 0;
     Response last;
-    const bool all_counted = Within(
+    const bool all_counted = Eventually(
         [&] {
           for (; next < receipts_.size(); ++next) {
             last = c.Get("/receipts/" + receipts_[next]);
@@ -316,10 +311,10 @@ Status RouteInRegion(int base_port, int index, const std::string& verb) {
   const cluster::RegionNetwork net = cluster::PlanRegionNetwork(base_port, 3);
   for (int other = 0; other < 3; ++other) {
     if (other == index) continue;
-    cluster::ProcessOptions o;
+    os::ProcessOptions o;
     o.argv = {"ip", "-n",        net.namespaces.at(index),       "route",
               verb, "blackhole", net.addresses.at(other) + "/32"};
-    auto p = cluster::Process::Spawn(o);
+    auto p = os::Process::Spawn(o);
     if (!p.ok()) return p.status();
     auto exit = p->Wait(seconds(10));
     if (!exit.ok() || !exit->success()) {

@@ -1,28 +1,19 @@
-#include "region_load.h"
+#include "support/region_load.h"
 
 #include <algorithm>
 #include <memory>
 
-#include "http_client.h"
+#include "support/http_client.h"
 
 namespace landslide::testing {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // Both are on every state's 2016 ballot.
 const char* const kCandidates[] = {"Hillary Clinton", "Donald Trump"};
-
-std::unique_ptr<HttpClient> ClientFor(const std::string& url, milliseconds timeout) {
-  // "http://HOST:PORT"
-  const size_t host_at = url.find("://") + 3;
-  const size_t colon = url.rfind(':');
-  return std::make_unique<HttpClient>(url.substr(host_at, colon - host_at),
-                                      static_cast<uint16_t>(std::stoi(url.substr(colon + 1))),
-                                      timeout);
-}
 
 milliseconds RetryAfter(const Response& r) {
   auto v = r.Header("Retry-After");
@@ -64,16 +55,17 @@ void RegionLoad::Run(int thread_index) {
 CastBallot RegionLoad::Cast(int thread_index, const std::string& voter, size_t n) {
   thread_local std::vector<std::unique_ptr<HttpClient>> clients;
   if (clients.empty()) {
-    for (const auto& url : regions_) clients.push_back(ClientFor(url, options_.request_timeout));
+    for (const auto& url : regions_)
+      clients.push_back(os::ClientForUrl(url, options_.request_timeout));
   }
   CastBallot c;
   c.voter = voter;
   c.candidate = kCandidates[n % 2];
   const std::string key = "region-load-" + voter;
-  c.first_sent = Clock::now();
+  c.first_sent = SteadyClock::now();
   const auto deadline = c.first_sent + options_.ballot_deadline;
   size_t r = static_cast<size_t>(thread_index) % regions_.size();
-  while (Clock::now() < deadline) {
+  while (SteadyClock::now() < deadline) {
     ++c.attempts;
     Response resp =
         clients[r]->Post("/votes", VoteBody(voter, c.candidate), {{"Idempotency-Key", key}});
@@ -84,7 +76,7 @@ CastBallot RegionLoad::Cast(int thread_index, const std::string& voter, size_t n
     if (resp.status == 201) {
       c.receipt = resp.json.value("receipt", "");
       c.region = resp.json.value("region", "");
-      c.answered = Clock::now();
+      c.answered = SteadyClock::now();
       ++counted_so_far_;
       return c;
     }
@@ -117,7 +109,7 @@ LoadOutcome RegionLoad::Outcome() const {
       ++out.counted_by_candidate[c.candidate];
     }
   }
-  std::vector<Clock::time_point> times;
+  std::vector<SteadyClock::time_point> times;
   for (const CastBallot& c : out.counted) times.push_back(c.answered);
   std::sort(times.begin(), times.end());
   for (size_t i = 1; i < times.size(); ++i) {

@@ -27,12 +27,13 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/process.h"
 #include "common/time.h"
 #include "crypto/ballot_crypto.h"
 #include "db/pg.h"
 #include "domain/registry_index.h"
-#include "http_client.h"
+#include "os/poll.h"
+#include "os/process.h"
+#include "support/http_client.h"
 
 namespace landslide::testing {
 
@@ -73,7 +74,7 @@ class RegionHarness {
   // SIGKILL, like losing the machine; waits until the process is gone.
   void Kill9();
   // SIGTERM (a clean drain), SIGKILL after 10 s; returns how serve ended.
-  cluster::ExitStatus Terminate();
+  os::ExitStatus Terminate();
   bool ServeRunning();
   pid_t serve_pid() const { return serve_ ? serve_->pid() : -1; }
 
@@ -147,8 +148,8 @@ class RegionHarness {
  private:
   ::testing::AssertionResult RunCli(const std::vector<std::string>& args);
   ::testing::AssertionResult SpawnServe(const std::string& region, const std::filesystem::path& log,
-                                        uint16_t& port, std::optional<cluster::Process>& process);
-  ::testing::AssertionResult WaitHealthyAt(uint16_t port, std::optional<cluster::Process>& process,
+                                        uint16_t& port, std::optional<os::Process>& process);
+  ::testing::AssertionResult WaitHealthyAt(uint16_t port, std::optional<os::Process>& process,
                                            const std::filesystem::path& log,
                                            std::chrono::milliseconds timeout);
 
@@ -158,10 +159,10 @@ class RegionHarness {
   std::vector<RegistryVoter> voters_;
   std::optional<VoterHasher> hasher_;
   uint16_t port_ = 0;
-  std::optional<cluster::Process> serve_;
+  std::optional<os::Process> serve_;
   std::string peer_region_;
   uint16_t peer_port_ = 0;
-  std::optional<cluster::Process> peer_;
+  std::optional<os::Process> peer_;
   std::unique_ptr<db::PgConnection> db_;
 };
 
@@ -171,15 +172,6 @@ class RegionHarness {
 std::string ElectionJson(TimePoint opens_at, TimePoint closes_at,
                          const std::map<std::string, std::vector<std::string>>& extra = {});
 
-// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-template <typename F>
-bool Eventually(F&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-}
+using os::Eventually;
 
 }  // namespace landslide::testing

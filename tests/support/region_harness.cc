@@ -1,4 +1,4 @@
-#include "region_harness.h"
+#include "support/region_harness.h"
 
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,7 +17,10 @@
 #include "config/election_file.h"
 #include "crypto/keys.h"
 #include "domain/election.h"
-#include "pg_harness.h"
+#include "os/ports.h"
+#include "os/process.h"
+#include "os/subcommand.h"
+#include "support/pg_harness.h"
 
 namespace landslide::testing {
 
@@ -97,23 +100,16 @@ RegionHarness::~RegionHarness() {
 }
 
 AssertionResult RegionHarness::RunCli(const std::vector<std::string>& args) {
-  cluster::ProcessOptions o;
-  o.argv = {LANDSLIDE_BINARY};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.log_file = dir_ / "cli.log";
-  o.parent_death_signal = DeathSignalForThisThread();
-  std::string shown;
-  for (const auto& a : args) shown += " " + a;
-  auto p = cluster::Process::Spawn(o);
-  if (!p.ok()) return AssertionFailure() << "landslide" << shown << ": " << p.status().message();
-  auto exit = p->Wait(std::chrono::seconds(120));
-  if (!exit.ok()) {
-    p->Terminate(std::chrono::seconds(1));
-    return AssertionFailure() << "landslide" << shown << " did not finish in 120 s";
-  }
+  os::SubcommandOptions o;
+  o.binary = LANDSLIDE_BINARY;
+  o.args = args;
+  o.process.log_file = dir_ / "cli.log";
+  o.process.parent_death_signal = DeathSignalForThisThread();
+  auto exit = os::RunSubcommand(o, std::chrono::seconds(120));
+  if (!exit.ok()) return AssertionFailure() << exit.status().message();
   if (!exit->success()) {
-    return AssertionFailure() << "landslide" << shown << " " << exit->ToString() << ":\n"
-                              << cluster::TailOfFile(o.log_file);
+    return AssertionFailure() << os::ShowCommand(args) << " " << exit->ToString() << ":\n"
+                              << os::TailOfFile(o.process.log_file);
   }
   return AssertionSuccess();
 }
@@ -180,36 +176,35 @@ AssertionResult RegionHarness::StartPeer(const std::string& region_name) {
 
 AssertionResult RegionHarness::SpawnServe(const std::string& region,
                                           const std::filesystem::path& log, uint16_t& port,
-                                          std::optional<cluster::Process>& process) {
+                                          std::optional<os::Process>& process) {
   if (process && process->Running()) return AssertionFailure() << "serve is already running";
   const bool fixed_port = port != 0;
   // A port found free may be taken before serve binds it; only then try another one.
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (!fixed_port) {
-      auto free_port = cluster::FindFreePort();
+      auto free_port = os::FindFreePort();
       if (!free_port.ok()) return AssertionFailure() << free_port.status().message();
       port = static_cast<uint16_t>(*free_port);
     }
-    cluster::ProcessOptions o;
-    o.argv = {LANDSLIDE_BINARY, "serve",
-              "--region",       region,
-              "--http",         "127.0.0.1:" + std::to_string(port),
-              "--db",           conninfo_,
-              "--keys",         keys_dir().string()};
+    os::SubcommandOptions o;
+    o.binary = LANDSLIDE_BINARY;
+    o.args = {
+        "serve", "--region", region,   "--http",           "127.0.0.1:" + std::to_string(port),
+        "--db",  conninfo_,  "--keys", keys_dir().string()};
     if (options_.election_json) {
-      o.argv.insert(o.argv.end(), {"--election", (dir_ / "election.json").string()});
+      o.args.insert(o.args.end(), {"--election", (dir_ / "election.json").string()});
     }
-    o.argv.insert(o.argv.end(), options_.serve_flags.begin(), options_.serve_flags.end());
-    o.log_file = log;
-    o.parent_death_signal = DeathSignalForThisThread();
-    o.stop_grace = std::chrono::seconds(10);
-    auto p = cluster::Process::Spawn(o);
+    o.args.insert(o.args.end(), options_.serve_flags.begin(), options_.serve_flags.end());
+    o.process.log_file = log;
+    o.process.parent_death_signal = DeathSignalForThisThread();
+    o.process.stop_grace = std::chrono::seconds(10);
+    auto p = os::StartSubcommand(o);
     if (!p.ok()) return AssertionFailure() << "spawning serve: " << p.status().message();
     process.emplace(std::move(*p));
     auto healthy = WaitHealthyAt(port, process, log, options_.health_timeout);
     if (healthy) return healthy;
-    const bool port_taken = !process->Running() && cluster::TailOfFile(log, 500).find(
-                                                       "cannot listen") != std::string::npos;
+    const bool port_taken =
+        !process->Running() && os::TailOfFile(log, 500).find("cannot listen") != std::string::npos;
     if (!port_taken || fixed_port) return healthy;
   }
   return AssertionFailure() << "serve could not find a free port";
@@ -219,8 +214,7 @@ AssertionResult RegionHarness::WaitHealthy(std::chrono::milliseconds timeout) {
   return WaitHealthyAt(port_, serve_, serve_log_path(), timeout);
 }
 
-AssertionResult RegionHarness::WaitHealthyAt(uint16_t port,
-                                             std::optional<cluster::Process>& process,
+AssertionResult RegionHarness::WaitHealthyAt(uint16_t port, std::optional<os::Process>& process,
                                              const std::filesystem::path& log,
                                              std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -231,7 +225,7 @@ AssertionResult RegionHarness::WaitHealthyAt(uint16_t port,
       std::string how = process && process->exit_status() ? process->exit_status()->ToString() : "";
       return AssertionFailure() << "landslide serve exited (" << how
                                 << ") before it was healthy; serve log:\n"
-                                << cluster::TailOfFile(log, 3000);
+                                << os::TailOfFile(log, 3000);
     }
     last = client.Get("/health");
     if (last.status == 200) return AssertionSuccess();
@@ -240,7 +234,7 @@ AssertionResult RegionHarness::WaitHealthyAt(uint16_t port,
   }
   return AssertionFailure() << "GET /health did not answer 200 within " << timeout.count()
                             << " ms; last answer: " << last.Describe() << "\nserve log:\n"
-                            << cluster::TailOfFile(log, 3000);
+                            << os::TailOfFile(log, 3000);
 }
 
 AssertionResult RegionHarness::Restart() {
@@ -255,7 +249,7 @@ void RegionHarness::Kill9() {
   if (!r.ok()) ADD_FAILURE() << "serve survived SIGKILL: " << r.status().message();
 }
 
-cluster::ExitStatus RegionHarness::Terminate() {
+os::ExitStatus RegionHarness::Terminate() {
   if (!serve_) return {};
   return serve_->Terminate(std::chrono::seconds(10));
 }
@@ -273,7 +267,7 @@ std::vector<RegistryVoter> RegionHarness::VotersIn(const std::string& state) con
 std::string RegionHarness::ServeLog() const { return ReadWholeFile(serve_log_path()); }
 
 std::string RegionHarness::ServeLogTail(size_t bytes) const {
-  return cluster::TailOfFile(serve_log_path(), bytes);
+  return os::TailOfFile(serve_log_path(), bytes);
 }
 
 std::unique_ptr<HttpClient> RegionHarness::Client(std::chrono::milliseconds timeout) const {
@@ -449,7 +443,7 @@ AssertionResult RegionHarness::WaitTallierCaughtUp(std::chrono::milliseconds tim
       timeout);
   if (ok) return AssertionSuccess();
   return AssertionFailure() << why << "\nserve log:\n"
-                            << cluster::TailOfFile(peer ? peer_log_path() : serve_log_path(), 3000);
+                            << os::TailOfFile(peer ? peer_log_path() : serve_log_path(), 3000);
 }
 
 }  // namespace landslide::testing

@@ -1,4 +1,4 @@
-#include "pg_harness.h"
+#include "support/pg_harness.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "db/pg.h"
+#include "os/ports.h"
 
 namespace landslide::testing {
 
@@ -56,7 +57,7 @@ TestPostgres::TestPostgres() {
 }
 
 Status TestPostgres::StartOnce() {
-  auto port = cluster::FindFreePort();
+  auto port = os::FindFreePort();
   if (!port.ok()) return port.status();
   port_ = *port;
   cluster::LocalPostgresOptions o;

@@ -1,4 +1,4 @@
-#include "cluster/process.h"
+#include "os/process.h"
 
 #include <gtest/gtest.h>
 #include <pthread.h>
@@ -12,7 +12,7 @@
 #include <sstream>
 #include <thread>
 
-namespace landslide::cluster {
+namespace landslide::os {
 namespace {
 
 using std::chrono::milliseconds;
@@ -252,4 +252,4 @@ TEST_F(ProcessTest, TailOfFileKeepsWholeLastLines) {
 }
 
 }  // namespace
-}  // namespace landslide::cluster
+}  // namespace landslide::os

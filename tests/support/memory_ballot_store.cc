@@ -1,4 +1,4 @@
-#include "voting/memory_ballot_store.h"
+#include "support/memory_ballot_store.h"
 
 #include <thread>
 

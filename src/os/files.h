@@ -1,6 +1,5 @@
-// Files and directories that `landslide up` prepares for programs it runs as another user
-// (PostgreSQL and Patroni run as `postgres` when we are root): written atomically with a given
-// mode, then handed to that user.
+// Whole files: written atomically (never seen half-written), read at once, and handed to the user
+// a program runs as (PostgreSQL and Patroni run as `postgres` when we are root).
 #pragma once
 
 #include <sys/types.h>
@@ -9,10 +8,10 @@
 #include <optional>
 #include <string>
 
-#include "cluster/process.h"
 #include "common/status.h"
+#include "os/users.h"
 
-namespace landslide::cluster {
+namespace landslide::os {
 
 // Gives `path` to `owner` (nothing to do without one).
 Status ChownTo(const std::filesystem::path& path, const std::optional<UserIds>& owner);
@@ -22,8 +21,9 @@ Status ChownTo(const std::filesystem::path& path, const std::optional<UserIds>& 
 Status WriteFileAs(const std::filesystem::path& path, const std::string& content, mode_t mode,
                    const std::optional<UserIds>& owner);
 
-// A value for a libpq key=value conninfo: bare when it is plain, else single-quoted (a socket
-// directory with a space in it, say).
-std::string ConnValue(const std::string& value);
+// Replaces `path` with `content` atomically (temporary file, fsync, rename, fsync of the dir).
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
+// The whole of `path`, or kNotFound.
+Result<std::string> ReadWholeFile(const std::filesystem::path& path);
 
-}  // namespace landslide::cluster
+}  // namespace landslide::os
