@@ -37,10 +37,6 @@ void Banner(const std::string& line) {
   std::fflush(stderr);
 }
 
-double SecondsSince(SteadyClock::time_point t) {
-  return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
-
 // The bench's working directory: made fresh under /tmp, or the one asked for, which must be
 // empty or a previous bench's.
 Result<fs::path> PrepareDir(const std::string& asked) {

@@ -4,13 +4,14 @@
 
 #include <csignal>
 #include <cstdio>
-#include <nlohmann/json.hpp>
-#include <thread>
 
 #include "bench/system_probe.h"
-#include "cluster/http_probe.h"
-#include "cluster/process.h"
+#include "cluster/up_process.h"
+#include "common/time.h"
 #include "db/pg.h"
+#include "os/files.h"
+#include "os/process.h"
+#include "os/subcommand.h"
 
 namespace landslide::bench {
 
@@ -19,58 +20,17 @@ namespace {
 namespace fs = std::filesystem;
 using SteadyClock = std::chrono::steady_clock;
 
-double SecondsSince(SteadyClock::time_point t) {
-  return std::chrono::duration<double>(SteadyClock::now() - t).count();
-}
-
-std::string Quote(const std::vector<std::string>& argv) {
-  std::string out = "landslide";
-  for (size_t i = 1; i < argv.size(); ++i) {
-    const bool plain = argv[i].find_first_of(" \"'=;") == std::string::npos;
-    out += " " + (plain ? argv[i] : "'" + argv[i] + "'");
-  }
-  return out;
-}
-
-// The last non-empty line of a child's log: usually the one sentence that says why it failed.
-std::string LastLine(const fs::path& log) {
-  std::string tail = cluster::TailOfFile(log, 2000);
-  while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.pop_back();
-  const size_t nl = tail.rfind('\n');
-  std::string line = nl == std::string::npos ? tail : tail.substr(nl + 1);
-  return line.empty() ? "(no output; see " + log.string() + ")" : line;
-}
-
 // Runs `landslide ARGS...` to completion with its output in `log`.
 Status RunChild(const std::vector<std::string>& args, const fs::path& log,
                 std::vector<std::string>& commands,
                 const std::function<void(std::string_view)>& say) {
-  std::vector<std::string> argv = {SelfPath()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  commands.push_back(Quote(argv));
+  commands.push_back(os::ShowCommand(args));
   say("$ " + commands.back() + "   (log: " + log.string() + ")");
-  cluster::ProcessOptions po;
-  po.argv = argv;
-  po.log_file = log;
-  po.parent_death_signal = SIGTERM;
-  auto p = cluster::Process::Spawn(po);
-  if (!p.ok()) return p.status();
-  auto st = p->Wait(std::chrono::hours(1));
-  if (!st.ok()) return st.status();
-  if (!st->success()) {
-    return Status::Internal(args[0] + " " + args[1] + " " + st->ToString() + ": " + LastLine(log));
-  }
-  return Status::Ok();
-}
-
-std::optional<std::pair<std::string, int>> HostPort(const std::string& url) {
-  const size_t slashes = url.find("//");
-  std::string rest = slashes == std::string::npos ? url : url.substr(slashes + 2);
-  const size_t colon = rest.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  const int port = std::atoi(rest.c_str() + colon + 1);
-  if (port <= 0) return std::nullopt;
-  return std::make_pair(rest.substr(0, colon), port);
+  os::SubcommandOptions o;
+  o.args = args;
+  o.process.log_file = log;
+  o.process.parent_death_signal = SIGTERM;
+  return os::RunSubcommandToSuccess(o, std::chrono::hours(1));
 }
 
 // Each region reloads the registry from its standby when an import lands; wait until all have.
@@ -78,23 +38,10 @@ Status WaitForRegistry(const std::vector<cluster::RegionInfo>& regions, int64_t 
                        const std::atomic<bool>* stop) {
   const auto deadline = SteadyClock::now() + std::chrono::seconds(180);
   for (const auto& r : regions) {
-    auto hp = HostPort(r.http);
-    if (!hp) return Status::InvalidArgument("bad region URL " + r.http);
-    while (true) {
-      auto resp = cluster::HttpGet(hp->first, hp->second, "/health", std::chrono::seconds(5));
-      if (resp.ok()) {
-        auto j = nlohmann::json::parse(resp->body, nullptr, false);
-        if (!j.is_discarded() && j.contains("checks") && j["checks"].contains("registry") &&
-            j["checks"]["registry"].value("voters", int64_t{0}) >= voters) {
-          break;
-        }
-      }
-      if (stop && stop->load()) return Status::Aborted("interrupted");
-      if (SteadyClock::now() > deadline) {
-        return Status::Unavailable(r.http + " did not load the registry within 180 s");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
+    LANDSLIDE_RETURN_IF_ERROR(
+        os::WaitForRegistry(r.http, voters, std::max(left, std::chrono::milliseconds(0)), stop));
   }
   return Status::Ok();
 }
@@ -125,7 +72,7 @@ Status ReadDatabaseSizes(const std::string& conninfo, ResourceSnapshot& s) {
 // True if `pid`'s command line names `text` (the cluster's directory): a pid from cluster.json
 // is only killed if it is still the process `up` started, not one that reused its number.
 bool CommandLineMentions(pid_t pid, const std::string& text) {
-  auto cmdline = cluster::ReadWholeFile("/proc/" + std::to_string(pid) + "/cmdline");
+  auto cmdline = os::ReadWholeFile("/proc/" + std::to_string(pid) + "/cmdline");
   return cmdline.ok() && cmdline->find(text) != std::string::npos;
 }
 
@@ -136,12 +83,6 @@ PhaseResult UpFailed(PhaseResult phase, const ClusterPhaseOptions& o, std::strin
 }
 
 }  // namespace
-
-std::string SelfPath() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? "landslide" : p.string();
-}
 
 ResourceSnapshot TakeSnapshot(const cluster::ClusterInfo& info, const fs::path& dir,
                               std::string when, bool with_database) {
@@ -186,45 +127,24 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
 
   // 1. Bring the cluster up and wait for DIR/cluster.json, which `up` writes once every region
   //    is healthy.
-  std::vector<std::string> up_argv = {
-      SelfPath(), "up",           "--regions",   std::to_string(o.regions),
-      "--dir",    o.dir.string(), "--base-port", std::to_string(o.base_port)};
-  phase.commands.push_back(Quote(up_argv));
-  say("$ " + phase.commands.back() + "   (log: " + (o.dir / "up.log").string() + ")");
-  cluster::ProcessOptions po;
-  po.argv = up_argv;
-  po.log_file = o.dir / "up.log";
-  po.stop_grace = std::chrono::seconds(30);
-  // Spawned from the main thread: if the bench is killed outright, `up` still stops its cluster.
-  po.parent_death_signal = SIGTERM;
   auto started = SteadyClock::now();
-  auto up = cluster::Process::Spawn(po);
+  // Spawned from the main thread: if the bench is killed outright, `up` still stops its cluster.
+  cluster::UpProcessOptions up_options;
+  up_options.dir = o.dir;
+  up_options.regions = o.regions;
+  up_options.base_port = o.base_port;
+  up_options.parent_death_signal = SIGTERM;
+  up_options.stop_grace = std::chrono::seconds(30);
+  auto up = cluster::UpProcess::Start(up_options);
   if (!up.ok()) return UpFailed(phase, o, "cannot start landslide up: " + up.status().message());
-  const fs::path cluster_file = o.dir / "cluster.json";
-  while (!fs::exists(cluster_file, ec)) {
-    if (!up->Running()) {
-      return UpFailed(phase, o,
-                      "landslide up --regions " + std::to_string(o.regions) + " " +
-                          (up->exit_status() ? up->exit_status()->ToString() : "ended") + ": " +
-                          LastLine(o.dir / "up.log"));
-    }
-    if (stop && stop->load()) {
-      up->Terminate(std::chrono::seconds(30));
-      return UpFailed(phase, o, "interrupted while the cluster came up");
-    }
-    if (SteadyClock::now() - started > o.up_timeout) {
-      up->Terminate(std::chrono::seconds(30));
-      return UpFailed(phase, o,
-                      "the cluster was not up within " + std::to_string(o.up_timeout.count()) +
-                          " s; see " + (o.dir / "up.log").string());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  auto info = cluster::ReadClusterFile(cluster_file);
+  phase.commands.push_back(up->command());
+  say("$ " + phase.commands.back() + "   (log: " + (o.dir / "up.log").string() + ")");
+  auto info = up->WaitForClusterFile(o.up_timeout, nullptr, stop);
   if (!info.ok()) {
-    up->Terminate(std::chrono::seconds(30));
-    return UpFailed(phase, o,
-                    "cannot read " + cluster_file.string() + ": " + info.status().message());
+    up->Stop();
+    return UpFailed(
+        phase, o,
+        "landslide up --regions " + std::to_string(o.regions) + ": " + info.status().message());
   }
   phase.timings_s.emplace_back("up", SecondsSince(started));
   for (const auto& r : info->regions) phase.targets.push_back(r.http);
@@ -240,7 +160,7 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
     }
     say("stopping the cluster");
     const auto t = SteadyClock::now();
-    cluster::ExitStatus how = up->Terminate(std::chrono::seconds(30));
+    os::ExitStatus how = up->Stop();
     phase.timings_s.emplace_back("teardown", SecondsSince(t));
     if (!how.success() && how.signal != SIGTERM) {
       say("landslide up " + how.ToString() + " while stopping; see " + (o.dir / "up.log").string());
@@ -248,7 +168,7 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
     // `up` stops what it started; anything it left is ours to end, so nothing outlives the bench.
     for (const auto& r : info->regions) {
       for (const auto& [name, pid] : r.pids) {
-        if (pid > 0 && !cluster::IsGone(pid) && CommandLineMentions(pid, o.dir.string())) {
+        if (pid > 0 && !os::IsGone(pid) && CommandLineMentions(pid, o.dir.string())) {
           say(r.name + " " + name + " (pid " + std::to_string(pid) + ") outlived up; killing it");
           ::kill(pid, SIGKILL);
         }

@@ -41,7 +41,4 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& options, const sim::VoteP
 ResourceSnapshot TakeSnapshot(const cluster::ClusterInfo& info, const std::filesystem::path& dir,
                               std::string when, bool with_database);
 
-// The path of the running binary, for spawning its subcommands.
-std::string SelfPath();
-
 }  // namespace landslide::bench

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "cluster/process.h"
+#include "os/process.h"
 
 namespace landslide::bench {
 
@@ -57,7 +57,7 @@ void AddTree(pid_t pid, int depth, int64_t& pss_sum, double& cpu_sum) {
   const double cpu = ParseCpuSeconds(ReadText(proc + "/stat"), sysconf(_SC_CLK_TCK), depth == 0);
   if (cpu > 0) cpu_sum += cpu;
   if (depth > 4) return;  // postmaster -> backends is one level; patroni -> postgres two
-  for (pid_t child : cluster::ChildrenOf(pid)) AddTree(child, depth + 1, pss_sum, cpu_sum);
+  for (pid_t child : os::ChildrenOf(pid)) AddTree(child, depth + 1, pss_sum, cpu_sum);
 }
 
 }  // namespace

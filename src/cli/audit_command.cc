@@ -6,9 +6,10 @@
 #include "audit/checkpoint_check.h"
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cluster/http_probe.h"
 #include "db/audit_counts.h"
 #include "db/pg_ballot_store.h"
+#include "os/endpoint.h"
+#include "os/http_client.h"
 
 namespace landslide::cli {
 
@@ -72,7 +73,7 @@ int RunAudit(const AuditOptions& o) {
     auto url = target;
     if (url.rfind("http://", 0) == 0) url = url.substr(7);
     while (!url.empty() && url.back() == '/') url.pop_back();
-    auto hp = ParseHostPort(url);
+    auto hp = os::ParseHostPort(url);
     if (!hp) {
       problem("bad target " + target);
       continue;
@@ -81,7 +82,7 @@ int RunAudit(const AuditOptions& o) {
     audit::CheckpointResult result;
     std::string error;
     while (true) {
-      auto r = cluster::HttpGet(hp->first, hp->second, "/checkpoints", std::chrono::seconds(5));
+      auto r = os::HttpGet(hp->first, hp->second, "/checkpoints", std::chrono::seconds(5));
       if (r.ok() && r->status == 200) {
         result = audit::CheckCheckpoint(r->body, *election, *snap, keys->signing_public);
         error.clear();

@@ -12,6 +12,7 @@
 #include "bench/bench_runner.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "os/stop_signals.h"
 
 namespace landslide::cli {
 
@@ -59,7 +60,9 @@ int RunBench(const BenchFlags& f) {
   o.seed = f.seed;
   o.up_timeout = std::chrono::seconds(f.up_timeout_s);
 
-  StopOnInterrupt interrupt;  // the first Ctrl-C: stop taking new votes, still report
+  // The first Ctrl-C: stop taking new votes, still report; a second one ends the process.
+  os::StopSignals interrupt({.wake_on_child = false, .ignore_sigpipe = true});
+  interrupt.WatchInBackground();
   o.stop = interrupt.flag();
   auto report = bench::RunBench(o);
   if (!report.ok()) {

@@ -15,10 +15,12 @@ void AddCryptoBenchCommand(CLI::App& app, CommandContext& ctx) {
   auto report = std::make_shared<std::string>("crypto-bench.json");
   auto* c = app.add_subcommand(
       "crypto-bench", "Measure the verifiable ballots' cryptography and write a JSON report");
-  c->add_option("--report", *report, "Where to write the JSON report");
+  c->add_option("--report", *report, "Where to write the JSON report")->capture_default_str();
   c->add_option("--seconds", o->seconds_per_item, "Measuring time per figure")
+      ->capture_default_str()
       ->check(CLI::Range(0.01, 60.0));
   c->add_option("--candidates", o->candidates, "Candidates on the measured ballot")
+      ->capture_default_str()
       ->check(CLI::Range(1, 64));
   c->callback([&ctx, o, report] {
     if (Status st = InitCrypto(); !st.ok()) {

@@ -1,22 +1,22 @@
 // `landslide demo`: the README's main command. Runs the whole election on this machine by
 // driving the real subcommands (`up`, `voters generate`, `voters import`, `simulate`, `audit`)
 // as child processes, printing each command so that a reader can repeat any step by hand.
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "cluster/cluster_file.h"
-#include "cluster/http_probe.h"
-#include "cluster/process.h"
+#include "cluster/up_process.h"
+#include "common/time.h"
+#include "os/endpoint.h"
+#include "os/http_client.h"
+#include "os/stop_signals.h"
+#include "os/subcommand.h"
 
 namespace landslide::cli {
 
@@ -41,36 +41,14 @@ void Say(const std::string& line) {
   std::fflush(stdout);
 }
 
-std::string SelfPath() {
-  std::error_code ec;
-  auto p = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? "landslide" : p.string();
-}
-
-std::string Quote(const std::vector<std::string>& argv) {
-  std::string out = "landslide";
-  for (size_t i = 1; i < argv.size(); ++i) {
-    bool plain = argv[i].find_first_of(" \"'=;") == std::string::npos;
-    out += " " + (plain ? argv[i] : "'" + argv[i] + "'");
-  }
-  return out;
-}
-
 // Runs `landslide ARGS...` to completion with our stdout/stderr.
 Status RunStep(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {SelfPath()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::printf("$ %s\n", Quote(argv).c_str());
+  std::printf("$ %s\n", os::ShowCommand(args).c_str());
   std::fflush(stdout);
-  cluster::ProcessOptions po;
-  po.argv = argv;
-  po.new_process_group = false;
-  auto p = cluster::Process::Spawn(po);
-  if (!p.ok()) return p.status();
-  auto st = p->Wait(std::chrono::hours(24));
-  if (!st.ok()) return st.status();
-  if (!st->success()) return Status::Internal(args[0] + " " + st->ToString());
-  return Status::Ok();
+  os::SubcommandOptions o;
+  o.args = args;
+  o.process.new_process_group = false;
+  return os::RunSubcommandToSuccess(o, std::chrono::hours(24));
 }
 
 Status PrepareDir(const fs::path& dir) {
@@ -90,11 +68,11 @@ Status PrepareDir(const fs::path& dir) {
 }
 
 void PrintOutcome(const cluster::ClusterInfo& info) {
-  auto hp = ParseHostPort(info.regions[0].http.substr(info.regions[0].http.find("//") + 2));
+  auto hp = os::HostPortOfUrl(info.regions[0].http);
   if (!hp) return;
-  auto r = cluster::HttpGet(hp->first, hp->second, "/votes", std::chrono::seconds(10));
+  auto r = os::HttpGet(hp->first, hp->second, "/votes", std::chrono::seconds(10));
   if (!r.ok() || r->status != 200) return;
-  auto j = nlohmann::json::parse(r->body, nullptr, false);
+  const nlohmann::json& j = r->json;
   if (j.is_discarded()) return;
   std::map<std::string, int> states_won;
   for (const auto& s : j["states"]) {
@@ -120,23 +98,6 @@ void PrintOutcome(const cluster::ClusterInfo& info) {
               j["as_of"].get<std::string>().c_str());
 }
 
-Status WaitForRegistry(const std::string& url, int64_t voters) {
-  auto hp = ParseHostPort(url.substr(url.find("//") + 2));
-  if (!hp) return Status::InvalidArgument("bad region URL " + url);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = cluster::HttpGet(hp->first, hp->second, "/health", std::chrono::seconds(5));
-    if (r.ok()) {
-      auto j = nlohmann::json::parse(r->body, nullptr, false);
-      if (!j.is_discarded() && j["checks"]["registry"].value("voters", int64_t{0}) >= voters) {
-        return Status::Ok();
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return Status::Unavailable(url + " did not load the registry within 60 s");
-}
-
 int RunDemo(const DemoOptions& o) {
   if (o.voters < 1) return Fail(2, "--voters must be at least 1");
   if (o.regions != 1 && o.regions != 3) return Fail(2, "--regions must be 1 or 3");
@@ -145,40 +106,23 @@ int RunDemo(const DemoOptions& o) {
   if (!s.ok()) return Fail(1, s.message());
 
   // SIGINT/SIGTERM stop the demo cleanly: the `up` child gets SIGTERM from its destructor.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  os::StopSignals stop;
 
   Say("1/5 bringing up " + std::to_string(o.regions) + " region(s) in " + dir.string());
-  std::vector<std::string> up_argv = {
-      SelfPath(), "up",         "--regions",   std::to_string(o.regions),
-      "--dir",    dir.string(), "--base-port", std::to_string(o.base_port)};
-  std::printf("$ %s\n", Quote(up_argv).c_str());
-  std::fflush(stdout);
-  cluster::ProcessOptions po;
-  po.argv = up_argv;
-  po.log_file = dir / "up.log";
-  po.stop_grace = std::chrono::seconds(30);
-  auto up = cluster::Process::Spawn(po);
-  if (!up.ok()) return Fail(1, up.status().message());
-  fs::path cluster_file = dir / "cluster.json";
   auto started = std::chrono::steady_clock::now();
-  while (!fs::exists(cluster_file)) {
-    if (!up->Running()) {
-      return Fail(1, "landslide up failed: " + cluster::TailOfFile(dir / "up.log", 600));
-    }
-    if (std::chrono::steady_clock::now() - started > std::chrono::minutes(3)) {
-      return Fail(1, "the cluster did not come up in 3 minutes; see " + (dir / "up.log").string());
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  auto info = cluster::ReadClusterFile(cluster_file);
+  cluster::UpProcessOptions up_options;
+  up_options.dir = dir;
+  up_options.regions = o.regions;
+  up_options.base_port = o.base_port;
+  up_options.stop_grace = std::chrono::seconds(30);
+  auto up = cluster::UpProcess::Start(up_options);
+  if (!up.ok()) return Fail(1, up.status().message());
+  std::printf("$ %s\n", up->command().c_str());
+  std::fflush(stdout);
+  auto info = up->WaitForClusterFile(std::chrono::minutes(3));
   if (!info.ok()) return Fail(1, info.status().message());
-  std::printf("cluster up in %.1f s (log: %s)\n",
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-              (dir / "up.log").c_str());
+  const fs::path cluster_file = dir / "cluster.json";
+  std::printf("cluster up in %.1f s (log: %s)\n", SecondsSince(started), (dir / "up.log").c_str());
 
   std::string voters = (dir / "voters.csv").string();
   Say("2/5 generating " + std::to_string(o.voters) + " mock voters (states by 2016 turnout)");
@@ -193,7 +137,7 @@ int RunDemo(const DemoOptions& o) {
   }
   // Each region reloads the registry from its standby when an import lands; wait for it.
   for (const auto& r : info->regions) {
-    s = WaitForRegistry(r.http, o.voters);
+    s = os::WaitForRegistry(r.http, o.voters, std::chrono::seconds(60));
     if (!s.ok()) return Fail(1, s.message());
   }
   std::string targets;
@@ -224,16 +168,12 @@ int RunDemo(const DemoOptions& o) {
   if (o.keep_running) {
     std::printf("\nthe cluster keeps running; press Ctrl-C to stop it\n");
     std::fflush(stdout);
-    int sig = 0;
-    while (up->Running()) {
-      timespec ts{1, 0};
-      sig = sigtimedwait(&stop, nullptr, &ts);
-      if (sig == SIGINT || sig == SIGTERM) break;
+    while (up->Running() && !stop.StopRequested(std::chrono::seconds(1))) {
     }
   }
   std::printf("\nstopping the cluster\n");
   std::fflush(stdout);
-  up->Terminate(std::chrono::seconds(30));
+  up->Stop();
   return code;
 }
 

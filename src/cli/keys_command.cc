@@ -5,11 +5,6 @@
 
 namespace landslide::cli {
 
-int Fail(int code, const std::string& message) {
-  std::fprintf(stderr, "landslide: %s\n", message.c_str());
-  return code;
-}
-
 void AddKeysCommand(CLI::App& app, CommandContext& ctx) {
   auto* keys = app.add_subcommand("keys", "Manage an election's keys");
   keys->require_subcommand(1);

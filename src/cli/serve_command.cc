@@ -1,5 +1,4 @@
 // `landslide serve`: one region's API, website and tallier, wired from the adapters.
-#include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +12,8 @@
 #include "db/schema.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "os/endpoint.h"
+#include "os/stop_signals.h"
 #include "voting/intake_queue.h"
 #include "voting/tallier.h"
 #include "voting/vote_service.h"
@@ -62,7 +63,7 @@ std::optional<std::pair<std::string, std::string>> ParsePeer(const std::string& 
   if (!ValidRegionName(name) || scheme_end == std::string::npos) return std::nullopt;
   const std::string scheme = url.substr(0, scheme_end);
   if (scheme != "http" && scheme != "https") return std::nullopt;
-  if (!ParseHostPort(url.substr(scheme_end + 3))) return std::nullopt;
+  if (!os::ParseHostPort(url.substr(scheme_end + 3))) return std::nullopt;
   return std::make_pair(std::move(name), std::move(url));
 }
 
@@ -70,7 +71,7 @@ int RunServe(const ServeOptions& o) {
   if (!ValidRegionName(o.region)) {
     return Fail(2, "--region must be 1 to 32 characters of a-z, 0-9 and '-'");
   }
-  auto hostport = ParseHostPort(o.http);
+  auto hostport = os::ParseHostPort(o.http);
   if (!hostport) return Fail(2, "--http must be HOST:PORT, e.g. 127.0.0.1:8080");
   std::vector<std::pair<std::string, std::string>> regions;
   std::vector<std::string> cors_origins = o.cors_origins;
@@ -97,12 +98,7 @@ int RunServe(const ServeOptions& o) {
   const std::string replica = o.replica.empty() ? o.db : o.replica;
 
   // Block the stop signals in every thread; the main thread waits for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  os::StopSignals stop_signals({.wake_on_child = false, .ignore_sigpipe = true});
 
   {
     auto conn = db::PgConnection::Connect(o.db, std::chrono::seconds(5));
@@ -173,8 +169,7 @@ int RunServe(const ServeOptions& o) {
   spdlog::info("event=serving http={}:{} shards={} voters={}", hostport->first, server.port(),
                intake.shards().size(), registry.Get() ? registry.Get()->size() : 0);
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  const int sig = stop_signals.Wait();
   // Drain: refuse new ballots, stop accepting, commit what is queued, answer it, then stop.
   spdlog::info("event=draining signal={}", sig);
   api.StartDraining();

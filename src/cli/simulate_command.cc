@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "os/stop_signals.h"
 #include "sim/load_generator.h"
 
 namespace landslide::cli {
@@ -57,7 +58,9 @@ int RunSimulate(const SimulateFlags& f) {
   }
   if (plan->empty()) return Fail(1, "the registry " + f.voters + " has no voters");
 
-  StopOnInterrupt interrupt;  // the first Ctrl-C: stop taking new votes, still report
+  // The first Ctrl-C: stop taking new votes, still report; a second one ends the process.
+  os::StopSignals interrupt({.wake_on_child = false, .ignore_sigpipe = true});
+  interrupt.WatchInBackground();
   o.stop = interrupt.flag();
   sim::TerminalProgress progress(stderr);
   auto report = sim::RunSimulation(o, *plan, &progress);

@@ -18,8 +18,10 @@
 #include "cluster/local_cluster.h"
 #include "cluster/region_network.h"
 #include "cluster/serve_process.h"
-#include "cluster/stop_signals.h"
 #include "crypto/keys.h"
+#include "os/files.h"
+#include "os/stop_signals.h"
+#include "os/subcommand.h"
 
 namespace landslide::cli {
 
@@ -52,7 +54,7 @@ Result<cluster::UpSettings> ResolveSettings(const UpFlags& f, bool regions_given
                                             const fs::path& dir) {
   cluster::UpSettings s;
   if (!f.restart_region.empty()) {
-    auto text = cluster::ReadWholeFile(dir / "up.json");
+    auto text = os::ReadWholeFile(dir / "up.json");
     if (!text.ok()) {
       return Status::NotFound("there is no cluster in " + dir.string() +
                               " to restart a region of (no up.json); start one with "
@@ -98,7 +100,7 @@ Status PrepareDir(const fs::path& dir, const cluster::UpSettings& settings, bool
   }
   if (restart) return Status::Ok();
   LANDSLIDE_RETURN_IF_ERROR(
-      cluster::WriteFileAtomically(dir / "up.json", cluster::UpSettingsToJson(settings)));
+      os::WriteFileAtomically(dir / "up.json", cluster::UpSettingsToJson(settings)));
   // A cluster.json from an earlier run would tell scripts we are up before we are.
   fs::remove(dir / "cluster.json", ec);
   return Status::Ok();
@@ -127,11 +129,12 @@ int RunUp(const UpFlags& flags, bool regions_given) {
   }
   if (Status s = PrepareDir(dir, *settings, restart); !s.ok()) return Fail(1, s.message());
 
-  cluster::StopSignals signals;
+  os::StopSignals signals({.wake_on_child = true, .ignore_sigpipe = false});
   cluster::UpContext ctx;
   ctx.dir = dir;
   ctx.settings = *settings;
-  ctx.serve_binary = cluster::ServeBinary(flags.serve_binary);
+  ctx.serve_binary =
+      flags.serve_binary.empty() ? os::SelfPath() : fs::absolute(flags.serve_binary).string();
   ctx.restart_region = flags.restart_region;
   ctx.say = Say;
   ctx.warn = Warn;
@@ -211,7 +214,7 @@ void AddUpCommand(CLI::App& app, CommandContext& ctx) {
                 "Program to run as `PROGRAM serve ...` for each region (default: this binary)");
   c->footer(
       "Writes DIR/cluster.json once every region answers GET /health with 200 (see "
-      "CONTRACT.md), and removes it on a clean stop.\nLogs: DIR/logs/<region>-serve.log, and "
+      "docs/API.md), and removes it on a clean stop.\nLogs: DIR/logs/<region>-serve.log, and "
       "DIR/logs/<region>-postgres.log (1 region) or <region>-etcd.log and <region>-patroni.log "
       "(3 regions; Patroni's log holds its PostgreSQL's too).\nTo simulate losing a region, kill "
       "the pids listed in cluster.json; `landslide up --dir DIR --restart-region NAME` brings "

@@ -166,6 +166,20 @@ int ResultsPublish(const std::string& dir) {
   auto results =
       record::CombineResults(manifest, record::ManifestHash(bytes), *aggregates, *partials);
   if (!results.ok()) return Fail(1, results.status().message());
+  // A dishonest trustee's partials do not stop the count, but they leave the record's
+  // partials/ (the verifier checks every file there) for partials/refused/, as evidence.
+  for (uint32_t t : results->refused) {
+    const std::string name = "trustee-" + std::to_string(t) + ".json";
+    std::error_code ec;
+    fs::create_directories(fs::path(dir) / "partials" / "refused", ec);
+    fs::rename(fs::path(dir) / "partials" / name, fs::path(dir) / "partials" / "refused" / name,
+               ec);
+    std::fprintf(stderr,
+                 "landslide: trustee %u's partial decryptions fail their proofs; moved to "
+                 "partials/refused/%s\n",
+                 t, name.c_str());
+    if (ec) return Fail(1, "cannot move " + name + ": " + ec.message());
+  }
   if (Status st = record::WriteResults(dir, *results); !st.ok()) return Fail(1, st.message());
   std::printf("results of \"%s\" (trustees", manifest.election.c_str());
   for (uint32_t t : results->trustees) std::printf(" %u", t);
@@ -185,8 +199,10 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
   auto* init = trustees->add_subcommand(
       "init", "Key ceremony: share the election secret among N trustees, any K of whom decrypt");
   init->add_option("--trustees", init_args->trustees, "Number of trustees (N)")
+      ->capture_default_str()
       ->check(CLI::Range(1, 255));
   init->add_option("--threshold", init_args->threshold, "Trustees needed to decrypt (K)")
+      ->capture_default_str()
       ->check(CLI::Range(1, 255));
   init->add_option("--out", init_args->out, "Directory for trustees.json and the share files")
       ->required();
@@ -196,6 +212,7 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
                    "File with one passphrase per trustee (default: generate them into "
                    "DIR/passphrases.txt)");
   init->add_option("--kdf", init_args->kdf, "Argon2id cost protecting the shares")
+      ->capture_default_str()
       ->check(CLI::IsMember({"moderate", "interactive"}));
   init->callback([&ctx, init_args] {
     if (init_args->threshold > init_args->trustees) {
@@ -235,10 +252,16 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
       "sample", "Write a complete mock election record (no cluster) for the verifier");
   s->add_option("--out", *sample_dir, "Directory to create")->required();
   s->add_option("--voters", sample->voters, "Registered mock voters")
+      ->capture_default_str()
       ->check(CLI::Range(1, 10000000));
-  s->add_option("--trustees", sample->trustees, "Trustees")->check(CLI::Range(1, 255));
-  s->add_option("--threshold", sample->threshold, "Trustees needed")->check(CLI::Range(1, 255));
-  s->add_option("--seed", sample->seed, "Seed of the mock voters and their choices");
+  s->add_option("--trustees", sample->trustees, "Trustees")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 255));
+  s->add_option("--threshold", sample->threshold, "Trustees needed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 255));
+  s->add_option("--seed", sample->seed, "Seed of the mock voters and their choices")
+      ->capture_default_str();
   auto ceremony_file = std::make_shared<std::string>();
   s->add_option("--ceremony", *ceremony_file,
                 "trustees.json of a key ceremony held with `trustees init`: the record stops at "

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "cli/commands.h"
+#include "common/time.h"
 #include "config/election_file.h"
 #include "crypto/ballot_crypto.h"
 #include "crypto/keys.h"
@@ -26,10 +27,6 @@ namespace landslide::cli {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-double SecondsSince(SteadyClock::time_point start) {
-  return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
 
 // Error text from lower layers (libpq's has tabs and line breaks) as one sentence on one line.
 std::string Sentence(std::string_view text) {

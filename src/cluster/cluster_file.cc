@@ -1,13 +1,8 @@
 #include "cluster/cluster_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "os/files.h"
 
 namespace landslide::cluster {
 
@@ -63,11 +58,11 @@ Result<ClusterInfo> ClusterInfoFromJson(const std::string& text) {
 }
 
 Status WriteClusterFile(const fs::path& path, const ClusterInfo& info) {
-  return WriteFileAtomically(path, ClusterInfoToJson(info));
+  return os::WriteFileAtomically(path, ClusterInfoToJson(info));
 }
 
 Result<ClusterInfo> ReadClusterFile(const fs::path& path) {
-  auto text = ReadWholeFile(path);
+  auto text = os::ReadWholeFile(path);
   if (!text.ok()) return text.status();
   auto info = ClusterInfoFromJson(*text);
   if (!info.ok()) return info.status().Context(path.string());
@@ -100,50 +95,6 @@ Result<UpSettings> UpSettingsFromJson(const std::string& text) {
   // Absent in the up.json of clusters started before --netns existed.
   if (j.contains("netns") && j["netns"].is_boolean()) s.netns = j["netns"].get<bool>();
   return s;
-}
-
-Status WriteFileAtomically(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Internal("cannot create " + tmp.string() + ": " + strerror(errno));
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return Status::Internal("cannot write " + tmp.string() + ": " + strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    unlink(tmp.c_str());
-    return Status::Internal("cannot flush " + tmp.string() + ": " + strerror(errno));
-  }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return Status::Internal("cannot rename " + tmp.string() + ": " + strerror(err));
-  }
-  // The rename itself must survive a crash too.
-  fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-  return Status::Ok();
-}
-
-Result<std::string> ReadWholeFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot read " + path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 const std::vector<std::string>& RegionNames() {

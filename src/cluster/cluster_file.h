@@ -1,6 +1,6 @@
 // The files `landslide up` keeps in its --dir, and where each region's pieces live there.
 //
-//   DIR/cluster.json   what scripts and tests read (CONTRACT.md): written atomically once every
+//   DIR/cluster.json   what scripts and tests read (docs/API.md): written atomically once every
 //                      region is healthy, removed when `up` stops cleanly
 //   DIR/up.json        how `up` was started (regions, base port, keys, election), so that
 //                      `up --restart-region NAME` brings a region back exactly as it was
@@ -48,10 +48,6 @@ struct UpSettings {
 };
 std::string UpSettingsToJson(const UpSettings& s);
 Result<UpSettings> UpSettingsFromJson(const std::string& text);
-
-// Replaces `path` with `content` atomically (temporary file, fsync, rename, fsync of the dir).
-Status WriteFileAtomically(const std::filesystem::path& path, const std::string& content);
-Result<std::string> ReadWholeFile(const std::filesystem::path& path);
 
 // Region names in order; a cluster of N regions uses the first N.
 const std::vector<std::string>& RegionNames();

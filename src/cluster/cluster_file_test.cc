@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "os/files.h"
+
 namespace landslide::cluster {
 namespace {
 
@@ -59,7 +61,7 @@ TEST(ClusterFile, RoundTripsThroughAnAtomicWrite) {
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++files;
   EXPECT_EQ(files, 1);
   EXPECT_FALSE(ReadClusterFile(dir / "missing.json").ok());
-  ASSERT_TRUE(WriteFileAtomically(dir / "bad.json", "[1,2").ok());
+  ASSERT_TRUE(os::WriteFileAtomically(dir / "bad.json", "[1,2").ok());
   EXPECT_FALSE(ReadClusterFile(dir / "bad.json").ok());
   std::filesystem::remove_all(dir);
 }

@@ -3,7 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cluster/http_probe.h"
+#include "os/http_client.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -61,7 +62,7 @@ std::string EtcdClientHosts(const std::vector<EtcdPeer>& cluster) {
   return out;
 }
 
-Result<Process> StartEtcd(const EtcdOptions& o) {
+Result<os::Process> StartEtcd(const EtcdOptions& o) {
   auto argv = EtcdArgv(o);
   if (!argv.ok()) return argv.status();
   std::error_code ec;
@@ -70,13 +71,13 @@ Result<Process> StartEtcd(const EtcdOptions& o) {
     return Status::Internal("cannot create " + o.data_dir.parent_path().string() + ": " +
                             ec.message());
   }
-  ProcessOptions po;
+  os::ProcessOptions po;
   po.argv = std::move(*argv);
   po.log_file = o.log_file;
   po.parent_death_signal = o.parent_death_signal;
   po.netns = o.netns;
   po.stop_grace = std::chrono::seconds(10);
-  auto p = Process::Spawn(po);
+  auto p = os::Process::Spawn(po);
   if (!p.ok()) return p.status().Context("starting etcd member " + o.name);
   return p;
 }
@@ -87,7 +88,7 @@ Status WaitForEtcdHealthy(const std::string& host, int client_port,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string last = "no answer";
   while (true) {
-    auto r = HttpGet(host, client_port, "/health", std::chrono::milliseconds(1000));
+    auto r = os::HttpGet(host, client_port, "/health", std::chrono::milliseconds(1000));
     if (r.ok()) {
       // {"health":"true"} once the member sees a leader; "false" (503) while it has no quorum.
       auto j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);

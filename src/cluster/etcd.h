@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "cluster/process.h"
 #include "common/status.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -35,8 +35,8 @@ struct EtcdOptions {
   // etcd advises election >= 10 x heartbeat.
   std::chrono::milliseconds heartbeat{50};
   std::chrono::milliseconds election{500};
-  std::optional<int> parent_death_signal;  // see ProcessOptions
-  std::filesystem::path netns;             // see ProcessOptions
+  std::optional<int> parent_death_signal;  // see os::ProcessOptions
+  std::filesystem::path netns;             // see os::ProcessOptions
   std::string etcd_binary = "etcd";
 };
 
@@ -49,7 +49,7 @@ std::string EtcdClientHosts(const std::vector<EtcdPeer>& cluster);
 
 // Starts the member (creating its data directory's parent if needed). It answers once a quorum of
 // members runs; see WaitForEtcdHealthy.
-Result<Process> StartEtcd(const EtcdOptions& options);
+Result<os::Process> StartEtcd(const EtcdOptions& options);
 
 // Polls GET /health on the member's client address until it reports a healthy cluster (which
 // needs a quorum with a leader). `keep_going` is called between attempts; a non-OK status ends

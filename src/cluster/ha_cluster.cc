@@ -9,17 +9,21 @@
 #include <thread>
 
 #include "cluster/ha_database.h"
-#include "cluster/http_probe.h"
 #include "cluster/local_postgres.h"
 #include "cluster/region_network.h"
+#include "common/strings.h"
 #include "db/pg.h"
+#include "os/http_client.h"
+#include "os/ports.h"
+#include "os/process.h"
+#include "os/users.h"
 
 namespace landslide::cluster {
 
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Members = std::vector<PatroniMember>;
@@ -85,7 +89,7 @@ HaRegion* HaCluster::Region(const std::string& name) const {
 
 Status HaCluster::Prepare() {
   for (const char* program : {"etcd", "patroni"}) {
-    if (!ResolveProgram(program).ok()) {
+    if (!os::ResolveProgram(program).ok()) {
       return Status::NotFound(std::string(program) +
                               " was not found in PATH; three regions need etcd and Patroni "
                               "(Debian: apt-get install etcd-server patroni)");
@@ -109,9 +113,9 @@ Status HaCluster::Prepare() {
   }
   if (ours_.empty()) return Status::InvalidArgument("there is no region " + ctx_.restart_region);
 
-  std::optional<UserIds> pg_user;
+  std::optional<os::UserIds> pg_user;
   if (geteuid() == 0) {
-    auto ids = LookUpUser("postgres");
+    auto ids = os::LookUpUser("postgres");
     if (!ids.ok()) {
       return Status::FailedPrecondition(
           "PostgreSQL refuses to run as root and user postgres does not exist; install the "
@@ -163,8 +167,8 @@ Status HaCluster::PrepareNetwork() {
 }
 
 bool HaCluster::PortTaken(const HaRegion& r, int port) const {
-  if (r.netns.empty()) return !PortIsFree(port);
-  return AcceptsConnections(r.host, port, milliseconds(1000));
+  if (r.netns.empty()) return !os::PortIsFree(port);
+  return os::AcceptsConnections(r.host, port, milliseconds(1000));
 }
 
 Status HaCluster::Start() {
@@ -207,7 +211,7 @@ Status HaCluster::WaitEtcdHealthy(HaRegion& r) {
     if (r.etcd && !r.etcd->Running()) {
       return Status::Unavailable(
           "etcd " + r.etcd->exit_status()->ToString() +
-          " during start-up; its log ends: " + OneLine(TailOfFile(r.etcd_log(), 400)));
+          " during start-up; its log ends: " + OneLine(os::TailOfFile(r.etcd_log(), 400)));
     }
     return Status::Ok();
   };
@@ -232,7 +236,7 @@ Status HaCluster::StartPatroniMember(HaRegion& r) {
 
 Result<Members> HaCluster::WaitForMembers(const std::function<bool(const Members&)>& done,
                                           seconds timeout, const std::string& what) {
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   auto next_progress = start + seconds(5);
   Members last;
   while (true) {
@@ -246,12 +250,12 @@ Result<Members> HaCluster::WaitForMembers(const std::function<bool(const Members
     LANDSLIDE_RETURN_IF_ERROR(StillGoing());
     for (HaRegion* r : ours_) {
       if (r->patroni && !r->patroni->Running()) {
-        return Status::Unavailable(r->name + ": Patroni " + r->patroni->exit_status()->ToString() +
-                                   " while waiting for " + what +
-                                   "; its log ends: " + OneLine(TailOfFile(r->patroni_log(), 600)));
+        return Status::Unavailable(
+            r->name + ": Patroni " + r->patroni->exit_status()->ToString() + " while waiting for " +
+            what + "; its log ends: " + OneLine(os::TailOfFile(r->patroni_log(), 600)));
       }
     }
-    const auto now = Clock::now();
+    const auto now = SteadyClock::now();
     const auto waited = std::chrono::duration_cast<seconds>(now - start);
     if (waited >= timeout) {
       return Status::Unavailable("no " + what + " after " + std::to_string(waited.count()) +
@@ -300,7 +304,7 @@ Status HaCluster::StartServe(HaRegion& r, bool restart) {
         if (ri.name == r.name && ri.pids.count("serve")) old_pid = ri.pids.at("serve");
       }
     }
-    if (old_pid <= 0 || IsGone(old_pid)) {
+    if (old_pid <= 0 || os::IsGone(old_pid)) {
       return Status::Unavailable(r.name + ": port " + std::to_string(r.ports.http) +
                                  " is already in use (a `landslide serve` from an earlier "
                                  "run?); stop whatever holds it or choose another --base-port");
@@ -375,7 +379,7 @@ Status HaCluster::RestartRegion(HaRegion& r) {
   // A process of this region that still runs (another `up` owns it) is left as it is.
   auto still_running = [&](const std::string& what) -> pid_t {
     auto it = old_pids.find(what);
-    return it != old_pids.end() && it->second > 0 && !IsGone(it->second) ? it->second : -1;
+    return it != old_pids.end() && it->second > 0 && !os::IsGone(it->second) ? it->second : -1;
   };
   auto in_use = [&](int port, const std::string& what, pid_t* pid) -> Result<bool> {
     if (!PortTaken(r, port)) return false;
@@ -438,7 +442,8 @@ Status HaCluster::WriteClusterFile() {
 }
 
 void HaCluster::Check() {
-  auto died = [this](const HaRegion& r, const std::string& what, pid_t pid, const ExitStatus& es) {
+  auto died = [this](const HaRegion& r, const std::string& what, pid_t pid,
+                     const os::ExitStatus& es) {
     ctx_.warn(r.name + ": " + what + " (pid " + std::to_string(pid) + ") " + es.ToString() +
               "; the rest keeps running (bring the region back with --restart-region " + r.name +
               ")");
@@ -456,7 +461,7 @@ void HaCluster::Check() {
       r->reported_etcd = true;
       died(*r, "etcd", r->etcd_pid, *r->etcd->exit_status());
     }
-    if (r->postgres_pid > 0 && !r->reported_postgres && IsGone(r->postgres_pid)) {
+    if (r->postgres_pid > 0 && !r->reported_postgres && os::IsGone(r->postgres_pid)) {
       const bool managed = r->patroni && r->patroni->Running();
       auto now = LivePostmaster(r->data_dir());
       if (managed && now && *now != r->postgres_pid) {

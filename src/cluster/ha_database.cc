@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "common/strings.h"
 #include "db/pg.h"
 #include "db/schema.h"
 
@@ -10,7 +11,7 @@ namespace landslide::cluster {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -21,13 +22,6 @@ std::string Ident(const std::string& s) {
   return out + "\"";
 }
 }  // namespace
-
-std::string OneLine(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
-}
 
 Status CreateRoleAndDatabase(const HaRegion& leader) {
   auto conn = db::PgConnection::Connect(leader.superuser_conninfo(), seconds(10));
@@ -65,7 +59,7 @@ Status CreateSchemaOnEveryMember(const HaRegion& leader,
     lsn = std::string(r->Get(0, 0));
   }
   for (const auto& region : regions) {
-    const auto deadline = Clock::now() + seconds(60);
+    const auto deadline = SteadyClock::now() + seconds(60);
     std::string last;
     while (true) {
       // The database itself may not have reached this member yet: connecting fails until then.
@@ -79,7 +73,7 @@ Status CreateSchemaOnEveryMember(const HaRegion& leader,
         last = conn.status().message();
       }
       LANDSLIDE_RETURN_IF_ERROR(still_going());
-      if (Clock::now() >= deadline) {
+      if (SteadyClock::now() >= deadline) {
         return Status::Unavailable(region->name +
                                    ": the schema did not reach this member in 60 s (" +
                                    OneLine(last) + ")");

@@ -23,7 +23,4 @@ Status CreateSchemaOnEveryMember(const HaRegion& leader,
                                  const std::vector<std::unique_ptr<HaRegion>>& regions,
                                  const std::function<Status()>& still_going);
 
-// `text` with its line breaks replaced by spaces, for one-sentence errors.
-std::string OneLine(std::string text);
-
 }  // namespace landslide::cluster

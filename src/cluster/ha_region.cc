@@ -9,7 +9,8 @@
 #include <cstring>
 #include <random>
 
-#include "cluster/owned_files.h"
+#include "cluster/local_postgres.h"
+#include "os/files.h"
 
 namespace landslide::cluster {
 
@@ -101,7 +102,7 @@ std::string PrimaryConninfo(const std::vector<std::unique_ptr<HaRegion>>& region
 
 Result<std::string> LoadOrCreatePassword(const fs::path& path, bool create) {
   if (fs::exists(path)) {
-    auto text = ReadWholeFile(path);
+    auto text = os::ReadWholeFile(path);
     if (!text.ok()) return text.status();
     std::string pw = *text;
     while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();

@@ -17,9 +17,9 @@
 #include "cluster/cluster_file.h"
 #include "cluster/etcd.h"
 #include "cluster/patroni.h"
-#include "cluster/process.h"
 #include "cluster/region_network.h"
 #include "cluster/serve_process.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -43,9 +43,9 @@ struct HaRegion {
   EtcdOptions etcd_options;
   PatroniMemberOptions patroni_options;
 
-  std::optional<Process> etcd;  // what we started; the pids may also be ones we left running
+  std::optional<os::Process> etcd;  // what we started; the pids may also be ones we left running
   pid_t etcd_pid = -1;
-  std::optional<Process> patroni;
+  std::optional<os::Process> patroni;
   pid_t patroni_pid = -1;
   pid_t postgres_pid = -1;  // the postmaster Patroni runs (read from postmaster.pid)
   ServeHandle serve;
@@ -78,7 +78,7 @@ std::vector<std::unique_ptr<HaRegion>> LayOutRegions(const std::filesystem::path
                                                      const HaTimings& timings,
                                                      const RegionNetwork* network = nullptr);
 
-// The libpq conninfo that reaches whichever member is the primary (CONTRACT.md's "db").
+// The libpq conninfo that reaches whichever member is the primary (docs/API.md's "db").
 std::string PrimaryConninfo(const std::vector<std::unique_ptr<HaRegion>>& regions);
 
 // The superuser's password (used by pg_rewind over TCP): DIR/postgres.password, created with

@@ -6,27 +6,14 @@
 #include <unistd.h>
 
 #include "cluster/local_cluster.h"
+#include "support/temp_dir.h"
 
 namespace landslide::cluster {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/ls-ha-unit-XXXXXX";
-    path_ = mkdtemp(tmpl) ? tmpl : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 TEST(HaRegions, LayOutPortsConninfoAndPeers) {
   auto regions = LayOutRegions("/tmp/c", 7000, "/usr/lib/postgresql/15/bin", "pw", HaTimings{});
@@ -71,7 +58,7 @@ TEST(HaRegions, WithNamespacesEachRegionListensOnAndAdvertisesItsAddress) {
 }
 
 TEST(HaRegions, PasswordIsCreatedOncePrivateAndReadBack) {
-  TempDir dir;
+  TempDir dir("ls-ha-unit");
   ASSERT_FALSE(dir.path().empty());
   const fs::path file = dir.path() / "postgres.password";
   EXPECT_FALSE(LoadOrCreatePassword(file, /*create=*/false).ok());
@@ -87,7 +74,7 @@ TEST(HaRegions, PasswordIsCreatedOncePrivateAndReadBack) {
 }
 
 TEST(ClusterFile, RestartingARegionReplacesOnlyItsEntry) {
-  TempDir dir;
+  TempDir dir("ls-ha-unit");
   ASSERT_FALSE(dir.path().empty());
   const fs::path path = dir.path() / "cluster.json";
   auto regions = LayOutRegions(dir.path(), 7000, "/bin", "pw", HaTimings{});

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "cluster/ha_cluster.h"
-#include "cluster/process.h"
 #include "cluster/single_region.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -62,7 +62,7 @@ bool ClusterFileIsOurs(const fs::path& path, const std::vector<int>& serve_pids)
     if (it == ri.pids.end() || it->second <= 0) continue;
     const bool ours =
         std::find(serve_pids.begin(), serve_pids.end(), it->second) != serve_pids.end();
-    if (!ours && !IsGone(it->second)) return false;
+    if (!ours && !os::IsGone(it->second)) return false;
   }
   return true;
 }

@@ -6,7 +6,7 @@
 //   UpContext ctx{...};
 //   auto cluster = MakeLocalCluster(ctx);         // checks settings, starts nothing
 //   Status s = (*cluster)->Start();               // every region healthy, or why not
-//   s = (*cluster)->WriteClusterFile();           // DIR/cluster.json (CONTRACT.md)
+//   s = (*cluster)->WriteClusterFile();           // DIR/cluster.json (docs/API.md)
 //   while (!stop) (*cluster)->Check();            // reports processes that died
 //   (*cluster)->Stop();
 #pragma once

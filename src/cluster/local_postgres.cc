@@ -17,8 +17,11 @@
 #include <sstream>
 #include <thread>
 
-#include "cluster/owned_files.h"
 #include "db/pg.h"
+#include "os/files.h"
+#include "os/ports.h"
+#include "os/process.h"
+#include "os/users.h"
 
 namespace landslide::cluster {
 
@@ -62,7 +65,7 @@ std::optional<pid_t> LivePostmaster(const fs::path& data) {
   std::ifstream in(data / "postmaster.pid");
   long pid = 0;
   if (!(in >> pid) || pid <= 0) return std::nullopt;
-  if (IsGone(static_cast<pid_t>(pid))) return std::nullopt;
+  if (os::IsGone(static_cast<pid_t>(pid))) return std::nullopt;
   return static_cast<pid_t>(pid);
 }
 
@@ -97,7 +100,7 @@ Result<fs::path> FindPostgresBinDir() {
   return found.back().second;
 }
 
-Status CheckTraversable(const fs::path& path, const UserIds& user) {
+Status CheckTraversable(const fs::path& path, const os::UserIds& user) {
   if (user.uid == 0) return Status::Ok();
   fs::path prefix;
   for (const auto& part : path) {
@@ -123,37 +126,14 @@ Status CheckTraversable(const fs::path& path, const UserIds& user) {
   return Status::Ok();
 }
 
-Result<int> FindFreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Status::Internal(std::string("socket: ") + std::strerror(errno));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    int err = errno;
-    close(fd);
-    return Status::Unavailable(std::string("cannot find a free port: ") + std::strerror(err));
+std::string ConnValue(const std::string& value) {
+  if (!value.empty() && value.find_first_of(" '\\\t\n") == std::string::npos) return value;
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
   }
-  close(fd);
-  return static_cast<int>(ntohs(addr.sin_port));
-}
-
-bool PortIsFree(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  // Servers set SO_REUSEADDR too, so a port in TIME_WAIT counts as free, as it is for them.
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && listen(fd, 1) == 0;
-  close(fd);
-  return ok;
+  return out + "'";
 }
 
 Result<std::unique_ptr<LocalPostgres>> LocalPostgres::Create(LocalPostgresOptions options) {
@@ -181,7 +161,7 @@ Result<std::unique_ptr<LocalPostgres>> LocalPostgres::Create(LocalPostgresOption
   if (!bin.ok()) return bin.status();
   std::unique_ptr<LocalPostgres> pg(new LocalPostgres(std::move(options), *bin));  // NOLINT
   if (geteuid() == 0) {
-    auto ids = LookUpUser(pg->options_.os_user);
+    auto ids = os::LookUpUser(pg->options_.os_user);
     if (!ids.ok()) {
       return Status::FailedPrecondition(
           "PostgreSQL refuses to run as root and user " + pg->options_.os_user +
@@ -207,8 +187,8 @@ std::string LocalPostgres::superuser_conninfo(const std::string& database) const
          " dbname=" + ConnValue(database) + " user=postgres";
 }
 
-Status LocalPostgres::Fail(const std::string& what) const {
-  std::string tail = TailOfFile(options_.log_file, 600);
+Status LocalPostgres::ErrorWithLogTail(const std::string& what) const {
+  std::string tail = os::TailOfFile(options_.log_file, 600);
   std::string msg = what + " (log: " + options_.log_file.string() + ")";
   if (!tail.empty()) {
     std::replace(tail.begin(), tail.end(), '\n', ' ');
@@ -232,34 +212,35 @@ Status LocalPostgres::PrepareDirectories() {
   fs::create_directories(options_.log_file.parent_path(), ec);
   if (owner_) {
     LANDSLIDE_RETURN_IF_ERROR(CheckTraversable(dir, *owner_));
-    LANDSLIDE_RETURN_IF_ERROR(ChownTo(dir, owner_));
+    LANDSLIDE_RETURN_IF_ERROR(os::ChownTo(dir, owner_));
   }
   fs::path run = socket_dir();
   fs::create_directories(run, ec);
   if (ec) return Status::Internal("cannot create " + run.string() + ": " + ec.message());
   // Only the server's user (and root) may reach the socket: local connections are trusted.
   chmod(run.c_str(), 0700);
-  LANDSLIDE_RETURN_IF_ERROR(ChownTo(run, owner_));
+  LANDSLIDE_RETURN_IF_ERROR(os::ChownTo(run, owner_));
   if (!fs::exists(options_.log_file)) {
     std::ofstream touch(options_.log_file, std::ios::app);
   }
   chmod(options_.log_file.c_str(), 0640);
-  return ChownTo(options_.log_file, owner_);
+  return os::ChownTo(options_.log_file, owner_);
 }
 
 Status LocalPostgres::RunTool(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
-  ProcessOptions o;
+  os::ProcessOptions o;
   o.argv = argv;
   o.user = owner_ ? owner_->name : "";
   o.cwd = options_.dir;
   o.log_file = options_.log_file;
   o.env = {{"LC_ALL", "C"}, {"TZ", "UTC"}};
-  auto p = Process::Spawn(o);
+  auto p = os::Process::Spawn(o);
   if (!p.ok()) return p.status();
   auto st = p->Wait(timeout);
-  if (!st.ok()) return Fail(fs::path(argv[0]).filename().string() + " did not finish in time");
+  if (!st.ok())
+    return ErrorWithLogTail(fs::path(argv[0]).filename().string() + " did not finish in time");
   if (!st->success()) {
-    return Fail(fs::path(argv[0]).filename().string() + " failed: " + st->ToString());
+    return ErrorWithLogTail(fs::path(argv[0]).filename().string() + " failed: " + st->ToString());
   }
   return Status::Ok();
 }
@@ -324,7 +305,8 @@ Status LocalPostgres::WriteConfig() {
        << "log_timezone = 'UTC'\n"
        << "timezone = 'UTC'\n";
   for (const auto& line : options_.extra_config) conf << line << "\n";
-  LANDSLIDE_RETURN_IF_ERROR(WriteFileAs(data_dir() / "landslide.conf", conf.str(), 0600, owner_));
+  LANDSLIDE_RETURN_IF_ERROR(
+      os::WriteFileAs(data_dir() / "landslide.conf", conf.str(), 0600, owner_));
 
   fs::path main_conf = data_dir() / "postgresql.conf";
   const std::string include = "include_if_exists = 'landslide.conf'";
@@ -343,7 +325,7 @@ Status LocalPostgres::WriteConfig() {
       << "local all all trust\n"
       << "host all " << options_.role << " 127.0.0.1/32 trust\n";
   for (const auto& line : options_.extra_hba) hba << line << "\n";
-  return WriteFileAs(data_dir() / "pg_hba.conf", hba.str(), 0600, owner_);
+  return os::WriteFileAs(data_dir() / "pg_hba.conf", hba.str(), 0600, owner_);
 }
 
 Status LocalPostgres::Start() {
@@ -357,11 +339,11 @@ Status LocalPostgres::Start() {
                                       ") from an earlier run still uses " + data_dir().string() +
                                       "; stop it first (kill " + std::to_string(*pid) + ")");
   }
-  if (!PortIsFree(options_.port)) {
+  if (!os::PortIsFree(options_.port)) {
     return Status::Unavailable("port " + std::to_string(options_.port) +
                                " on 127.0.0.1 is already in use; choose another port");
   }
-  ProcessOptions o;
+  os::ProcessOptions o;
   o.argv = {(bin_dir_ / "postgres").string(), "-D", data_dir().string()};
   o.user = owner_ ? owner_->name : "";
   o.cwd = options_.dir;
@@ -370,7 +352,7 @@ Status LocalPostgres::Start() {
   o.new_process_group = true;
   o.parent_death_signal = options_.parent_death_signal;
   o.stop_grace = std::chrono::seconds(60);
-  auto p = Process::Spawn(o);
+  auto p = os::Process::Spawn(o);
   if (!p.ok()) return p.status().Context("starting PostgreSQL");
   server_ = std::move(*p);
   Status ready = WaitUntilReady();
@@ -387,13 +369,13 @@ Status LocalPostgres::WaitUntilReady() {
   const std::string ping = superuser_conninfo() + " connect_timeout=2";
   while (true) {
     if (!server_->Running()) {
-      return Fail("PostgreSQL stopped during start-up (" + server_->exit_status()->ToString() +
-                  ")");
+      return ErrorWithLogTail("PostgreSQL stopped during start-up (" +
+                              server_->exit_status()->ToString() + ")");
     }
     if (PQping(ping.c_str()) == PQPING_OK) return Status::Ok();
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Fail("PostgreSQL did not accept connections within " +
-                  std::to_string(options_.start_timeout.count()) + " s");
+      return ErrorWithLogTail("PostgreSQL did not accept connections within " +
+                              std::to_string(options_.start_timeout.count()) + " s");
     }
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -443,7 +425,7 @@ Status LocalPostgres::Kill9() {
   std::vector<pid_t> victims;
   if (server_->Running()) {
     (void)server_->Signal(SIGSTOP);
-    victims = ChildrenOf(server_->pid());
+    victims = os::ChildrenOf(server_->pid());
   }
   Status s = server_->SignalGroup(SIGKILL);
   for (pid_t child : victims) kill(child, SIGKILL);
@@ -451,7 +433,7 @@ Status LocalPostgres::Kill9() {
   server_.reset();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (pid_t child : victims) {
-    while (!IsGone(child) && std::chrono::steady_clock::now() < deadline) {
+    while (!os::IsGone(child) && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(milliseconds(10));
     }
   }

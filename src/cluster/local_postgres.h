@@ -21,8 +21,9 @@
 #include <utility>
 #include <vector>
 
-#include "cluster/process.h"
 #include "common/status.h"
+#include "os/process.h"
+#include "os/users.h"
 
 namespace landslide::cluster {
 
@@ -94,12 +95,12 @@ class LocalPostgres {
   Status EnsureRoleAndDatabase();
   // Runs a PostgreSQL tool to completion as the server's user; its output goes to the log.
   Status RunTool(const std::vector<std::string>& argv, std::chrono::seconds timeout);
-  Status Fail(const std::string& what) const;  // an error with the log's last lines
+  Status ErrorWithLogTail(const std::string& what) const;  // an error with the log's last lines
 
   LocalPostgresOptions options_;
   std::filesystem::path bin_dir_;
-  std::optional<UserIds> owner_;  // set when we are root and hand the files to os_user
-  std::optional<Process> server_;
+  std::optional<os::UserIds> owner_;  // set when we are root and hand the files to os_user
+  std::optional<os::Process> server_;
 };
 
 // WAL and checkpoint settings (name, value) of every PostgreSQL Landslide runs, single region or
@@ -114,15 +115,14 @@ Result<std::filesystem::path> FindPostgresBinDir();
 
 // OK if `user` can reach `path` (search permission on every directory from / down to it);
 // otherwise names the first directory that stops it and how to fix that.
-Status CheckTraversable(const std::filesystem::path& path, const UserIds& user);
+Status CheckTraversable(const std::filesystem::path& path, const os::UserIds& user);
 
 // The pid in `data_dir`/postmaster.pid if that process still runs: a server from an earlier run,
 // or one that another process (e.g. a first `landslide up`) started.
 std::optional<pid_t> LivePostmaster(const std::filesystem::path& data_dir);
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0 and ask).
-Result<int> FindFreePort();
-// True if nothing listens on 127.0.0.1:port and we could bind it.
-bool PortIsFree(int port);
+// A value for a libpq key=value conninfo: bare when it is plain, else single-quoted (a socket
+// directory with a space in it, say).
+std::string ConnValue(const std::string& value);
 
 }  // namespace landslide::cluster

@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os/ports.h"
+#include "os/users.h"
+
 namespace landslide::cluster {
 namespace {
 
@@ -54,7 +57,7 @@ TEST(LocalPostgres, NamesTheDirectoryThatBlocksTheServerUser) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   fs::path top = tmpl;
   fs::create_directories(top / "a" / "b");
-  UserIds stranger{"stranger", 65000, 65000, "/", {65000}};
+  os::UserIds stranger{"stranger", 65000, 65000, "/", {65000}};
   chmod(top.c_str(), 0700);
   Status s = CheckTraversable(top / "a" / "b", stranger);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
@@ -78,10 +81,10 @@ TEST(LocalPostgres, FindsBinariesAndFreePorts) {
   auto bin = FindPostgresBinDir();
   if (!bin.ok()) GTEST_SKIP() << bin.status().message();
   EXPECT_TRUE(fs::exists(*bin / "postgres"));
-  auto port = FindFreePort();
+  auto port = os::FindFreePort();
   ASSERT_TRUE(port.ok());
   EXPECT_GT(*port, 0);
-  EXPECT_TRUE(PortIsFree(*port));
+  EXPECT_TRUE(os::PortIsFree(*port));
   EXPECT_FALSE(LivePostmaster("/tmp/landslide-no-such-data-dir").has_value());
 }
 

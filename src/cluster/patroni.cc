@@ -12,9 +12,12 @@
 #include <sstream>
 #include <thread>
 
-#include "cluster/http_probe.h"
 #include "cluster/local_postgres.h"
-#include "cluster/owned_files.h"
+#include "os/endpoint.h"
+#include "os/files.h"
+#include "os/http_client.h"
+#include "os/process.h"
+#include "os/users.h"
 
 namespace landslide::cluster {
 
@@ -31,14 +34,14 @@ std::string HostPort(const std::string& host, int port) {
   return host + ":" + std::to_string(port);
 }
 
-Status MakePrivateDir(const fs::path& p, const std::optional<UserIds>& owner) {
+Status MakePrivateDir(const fs::path& p, const std::optional<os::UserIds>& owner) {
   std::error_code ec;
   fs::create_directories(p, ec);
   if (ec) return Status::Internal("cannot create " + p.string() + ": " + ec.message());
   if (chmod(p.c_str(), 0700) != 0) {
     return Status::Internal("cannot chmod " + p.string() + ": " + std::strerror(errno));
   }
-  return ChownTo(p, owner);
+  return os::ChownTo(p, owner);
 }
 
 }  // namespace
@@ -144,10 +147,10 @@ std::string PatroniConfigYaml(const PatroniMemberOptions& o) {
   return y.str();
 }
 
-Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& how) {
-  std::optional<UserIds> owner;
+Result<os::Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& how) {
+  std::optional<os::UserIds> owner;
   if (geteuid() == 0) {
-    auto ids = LookUpUser(how.os_user);
+    auto ids = os::LookUpUser(how.os_user);
     if (!ids.ok()) {
       return Status::FailedPrecondition(
           "PostgreSQL refuses to run as root and user " + how.os_user +
@@ -158,8 +161,9 @@ Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& 
   LANDSLIDE_RETURN_IF_ERROR(MakePrivateDir(o.dir, owner));
   LANDSLIDE_RETURN_IF_ERROR(MakePrivateDir(PatroniSocketDir(o), owner));
   // The config holds the superuser's password.
-  LANDSLIDE_RETURN_IF_ERROR(WriteFileAs(PatroniConfigPath(o), PatroniConfigYaml(o), 0600, owner));
-  ProcessOptions po;
+  LANDSLIDE_RETURN_IF_ERROR(
+      os::WriteFileAs(PatroniConfigPath(o), PatroniConfigYaml(o), 0600, owner));
+  os::ProcessOptions po;
   po.argv = {how.patroni_binary, PatroniConfigPath(o).string()};
   po.user = owner ? owner->name : "";
   po.cwd = o.dir;
@@ -169,7 +173,7 @@ Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& 
   po.netns = how.netns;
   // Patroni stops its PostgreSQL (fast shutdown, checkpoint) before it exits.
   po.stop_grace = std::chrono::seconds(60);
-  auto p = Process::Spawn(po);
+  auto p = os::Process::Spawn(po);
   if (!p.ok()) return p.status().Context("starting Patroni for " + o.name);
   return p;
 }
@@ -200,7 +204,7 @@ Result<std::vector<PatroniMember>> ParsePatroniCluster(const std::string& text) 
 
 Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& host, int rest_port,
                                                      std::chrono::milliseconds timeout) {
-  auto r = HttpGet(host, rest_port, "/cluster", timeout);
+  auto r = os::HttpGet(host, rest_port, "/cluster", timeout);
   if (!r.ok()) return r.status();
   if (r->status != 200) {
     return Status::Unavailable("Patroni's /cluster answered " + std::to_string(r->status));
@@ -210,17 +214,14 @@ Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& host, in
 
 Result<std::vector<PatroniMember>> GetPatroniCluster(const std::string& rest_url,
                                                      std::chrono::milliseconds timeout) {
-  // "http://HOST:PORT"
-  const std::string rest =
-      rest_url.substr(rest_url.find("//") == std::string::npos ? 0 : rest_url.find("//") + 2);
-  const size_t colon = rest.rfind(':');
-  if (colon == std::string::npos) return Status::InvalidArgument("no port in " + rest_url);
-  return GetPatroniCluster(rest.substr(0, colon), std::atoi(rest.c_str() + colon + 1), timeout);
+  auto hp = os::HostPortOfUrl(rest_url);  // "http://HOST:PORT"
+  if (!hp) return Status::InvalidArgument("no port in " + rest_url);
+  return GetPatroniCluster(hp->first, hp->second, timeout);
 }
 
 Result<PatroniMember> GetPatroniSelf(const std::string& host, int rest_port,
                                      std::chrono::milliseconds timeout) {
-  auto r = HttpGet(host, rest_port, "/patroni", timeout);
+  auto r = os::HttpGet(host, rest_port, "/patroni", timeout);
   if (!r.ok()) return r.status();
   // 200 for a running primary or standby, 503 otherwise; both carry the state.
   json j = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
@@ -262,7 +263,7 @@ std::string DescribeMembers(const std::vector<PatroniMember>& members) {
 }
 
 bool IsPostmasterOf(pid_t pid, const fs::path& data_dir) {
-  if (pid <= 0 || IsGone(pid)) return false;
+  if (pid <= 0 || os::IsGone(pid)) return false;
   std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
   std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Arguments are NUL-separated: "postgres\0-D\0<data_dir>\0...".
@@ -287,7 +288,7 @@ Status StopOrphanPostmaster(pid_t pid, const fs::path& data_dir, std::chrono::mi
   if (!IsPostmasterOf(pid, data_dir)) return Status::Ok();
   auto wait_gone = [pid](std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!IsGone(pid)) {
+    while (!os::IsGone(pid)) {
       if (std::chrono::steady_clock::now() >= deadline) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "cluster/etcd.h"
-#include "cluster/process.h"
 #include "common/status.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -73,10 +73,10 @@ struct PatroniStart {
   std::string os_user = "postgres";
   std::filesystem::path log_file;
   std::optional<int> parent_death_signal;
-  std::filesystem::path netns;  // see ProcessOptions
+  std::filesystem::path netns;  // see os::ProcessOptions
   std::string patroni_binary = "patroni";
 };
-Result<Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& how);
+Result<os::Process> StartPatroni(const PatroniMemberOptions& o, const PatroniStart& how);
 
 // One row of GET /cluster.
 struct PatroniMember {

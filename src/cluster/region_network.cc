@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cluster/process.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -23,11 +23,11 @@ const fs::path kNetnsDir = "/run/netns";
 Status RunIp(const std::vector<std::string>& args, const fs::path& log) {
   std::error_code ec;
   const std::uintmax_t offset = fs::exists(log) ? fs::file_size(log, ec) : 0;
-  ProcessOptions o;
+  os::ProcessOptions o;
   o.argv = {"ip"};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.log_file = log;
-  auto p = Process::Spawn(o);
+  auto p = os::Process::Spawn(o);
   std::string command = "ip";
   for (const auto& a : args) command += " " + a;
   if (!p.ok()) return p.status().Context(command);
@@ -128,7 +128,7 @@ Status CreateRegionNetwork(const RegionNetwork& net, const fs::path& log) {
   if (geteuid() != 0) {
     return Status::FailedPrecondition("network namespaces and a bridge can only be made as root");
   }
-  if (!ResolveProgram("ip").ok()) {
+  if (!os::ResolveProgram("ip").ok()) {
     return Status::NotFound("the ip program is missing (Debian: apt-get install iproute2)");
   }
   for (const std::string& ns : net.namespaces) {

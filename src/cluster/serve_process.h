@@ -14,13 +14,13 @@
 #include <utility>
 #include <vector>
 
-#include "cluster/process.h"
 #include "common/status.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
 struct ServeSpec {
-  std::string binary;  // run as `binary serve ...`
+  std::string binary;  // run as `binary serve ...`; empty: this very binary
   std::string region;
   std::string http_host = "127.0.0.1";
   int http_port = 0;
@@ -31,12 +31,12 @@ struct ServeSpec {
   // Every region (name, base URL) for `--peer`: what GET /regions lists.
   std::vector<std::pair<std::string, std::string>> peers;
   std::filesystem::path log_file;
-  std::filesystem::path netns;  // see ProcessOptions
+  std::filesystem::path netns;  // see os::ProcessOptions
 };
 
 // The serve of one region: the child we started, or the pid of one another `up` left running.
 struct ServeHandle {
-  std::optional<Process> process;
+  std::optional<os::Process> process;
   pid_t pid = -1;
   std::filesystem::path log_file;
   std::uintmax_t log_offset = 0;  // where this run's output starts in the (appended) log
@@ -51,11 +51,5 @@ struct ServeHandle {
                      std::chrono::seconds timeout);
   bool Running() { return process && process->Running(); }
 };
-
-// The last line a process wrote to `log` since `offset` (logs are appended across runs).
-std::string LastLineSince(const std::filesystem::path& log, std::uintmax_t offset);
-
-// The program to run as `PROGRAM serve`: `configured` made absolute, or this very binary.
-std::string ServeBinary(const std::string& configured);
 
 }  // namespace landslide::cluster

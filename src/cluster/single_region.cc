@@ -7,6 +7,8 @@
 #include "cluster/serve_process.h"
 #include "db/pg.h"
 #include "db/schema.h"
+#include "os/ports.h"
+#include "os/process.h"
 
 namespace landslide::cluster {
 
@@ -59,7 +61,7 @@ Status SingleRegion::Start() {
              "); leaving it as it is");
     postgres_pid_ = *running;
   } else {
-    if (!PortIsFree(o.port)) {
+    if (!os::PortIsFree(o.port)) {
       return Status::Unavailable(name_ + ": port " + std::to_string(o.port) +
                                  " (its PostgreSQL) is already in use; stop whatever holds it "
                                  "or choose another --base-port");
@@ -78,7 +80,7 @@ Status SingleRegion::Start() {
 }
 
 Status SingleRegion::StartServe() {
-  if (!PortIsFree(ports_.http)) {
+  if (!os::PortIsFree(ports_.http)) {
     pid_t old_pid = -1;
     if (!ctx_.restart_region.empty()) {
       auto old = ReadClusterFile(ctx_.dir / "cluster.json");
@@ -86,7 +88,7 @@ Status SingleRegion::StartServe() {
         if (ri.name == name_ && ri.pids.count("serve")) old_pid = ri.pids.at("serve");
       }
     }
-    if (old_pid <= 0 || IsGone(old_pid)) {
+    if (old_pid <= 0 || os::IsGone(old_pid)) {
       return Status::Unavailable(name_ + ": port " + std::to_string(ports_.http) +
                                  " is already in use (a `landslide serve` from an earlier "
                                  "run?); stop whatever holds it or choose another --base-port");

@@ -5,7 +5,13 @@
 
 namespace landslide {
 
-TimePoint Now() { return std::chrono::time_point_cast<std::chrono::microseconds>(Clock::now()); }
+TimePoint Now() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(SystemClock::now());
+}
+
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
 
 std::string FormatRfc3339(TimePoint t) {
   auto micros = t.time_since_epoch().count();

@@ -5,21 +5,9 @@
 #include <utility>
 
 #include "common/hex.h"
+#include "common/strings.h"
 
 namespace landslide::db {
-
-namespace {
-
-// libpq's messages end in newlines and may span lines; ours are one line.
-std::string OneLine(std::string msg) {
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  for (char& ch : msg) {
-    if (ch == '\n') ch = ' ';
-  }
-  return msg;
-}
-
-}  // namespace
 
 int64_t PgResult::GetInt(int row, int col) const {
   std::string_view s = Get(row, col);

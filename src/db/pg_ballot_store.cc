@@ -42,9 +42,9 @@ class PgBallotStore final : public BallotStore {
     auto ins = conn_->ExecParams(
         "INSERT INTO shards (shard, seq, head) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING",
         {shard, ByteaParam(ChainHash{})});
-    if (!ins.ok()) return Fail(ins.status());
+    if (!ins.ok()) return DropIfBroken(ins.status());
     auto r = conn_->ExecParams("SELECT seq, head FROM shards WHERE shard = $1", {shard});
-    if (!r.ok()) return Fail(r.status());
+    if (!r.ok()) return DropIfBroken(r.status());
     if (r->rows() != 1) return Status::Internal("shard " + shard + " vanished");
     ShardHead head;
     head.shard = shard;
@@ -66,7 +66,7 @@ class PgBallotStore final : public BallotStore {
 
     // Statements before COMMIT: any failure means nothing was recorded.
     auto begin = conn_->Exec("BEGIN");
-    if (!begin.ok()) return Fail(begin.status());
+    if (!begin.ok()) return DropIfBroken(begin.status());
     // Every writer inserts in voter-hash order, so two transactions with overlapping voters
     // wait for each other instead of deadlocking.
     std::vector<size_t> order(entries.size());
@@ -156,7 +156,7 @@ class PgBallotStore final : public BallotStore {
       if (!replicated.ok()) return replicated;
       return out;
     }
-    if (winners == 0) return Fail(commit.status());  // nothing was written either way
+    if (winners == 0) return DropIfBroken(commit.status());  // nothing was written either way
     // The COMMIT may or may not have taken effect: find out from the database, never guess.
     Result<bool> committed = ResolveCommit(batch);
     if (!committed.ok()) return committed.status();
@@ -171,13 +171,13 @@ class PgBallotStore final : public BallotStore {
   }
 
   // Drops a broken connection so the next call reconnects.
-  Status Fail(const Status& s) {
+  Status DropIfBroken(const Status& s) {
     if (conn_ && conn_->IsBroken()) conn_.reset();
     return s;
   }
   Status Abort(const Status& s) {
     if (conn_ && !conn_->IsBroken()) (void)conn_->Exec("ROLLBACK");
-    return Fail(s);
+    return DropIfBroken(s);
   }
 
   Status InsertBatch(const SealedBatch& b, const ShardHead& expected) {
@@ -265,7 +265,7 @@ class PgBallotStore final : public BallotStore {
           last = *warning;
         } else {
           last = r.status().message();
-          (void)Fail(r.status());
+          (void)DropIfBroken(r.status());
         }
       } else {
         last = c.message();

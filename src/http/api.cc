@@ -50,16 +50,16 @@ bool IsJsonContentType(std::string_view ct) {
 }  // namespace
 
 Api::Api(ApiDeps deps)
-    : d_(std::move(deps)),
+    : deps_(std::move(deps)),
       rate_limited_(
-          d_.metrics->AddCounter("landslide_rate_limited_total", "Requests refused with 429")),
-      latency_(d_.metrics->AddHistogram(
+          deps_.metrics->AddCounter("landslide_rate_limited_total", "Requests refused with 429")),
+      latency_(deps_.metrics->AddHistogram(
           "landslide_request_seconds", "Time from request to response",
           {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})) {
   for (int code : {200, 201, 204, 400, 403, 404, 405, 409, 413, 415, 422, 429, 500, 501, 503}) {
-    by_status_[code] =
-        &d_.metrics->AddCounter("landslide_http_responses_total", "HTTP responses by status code",
-                                "code=\"" + std::to_string(code) + "\"");
+    by_status_[code] = &deps_.metrics->AddCounter("landslide_http_responses_total",
+                                                  "HTTP responses by status code",
+                                                  "code=\"" + std::to_string(code) + "\"");
   }
 }
 
@@ -69,7 +69,7 @@ void Api::CountOutcome(int status) {
 
 void Api::AddCors(const std::optional<std::string>& origin, HttpResponse& resp) const {
   if (!origin) return;
-  for (const auto& o : d_.cors_origins) {
+  for (const auto& o : deps_.cors_origins) {
     if (o == "*" || o == *origin) {
       resp.headers.emplace_back("Access-Control-Allow-Origin", o == "*" ? "*" : *origin);
       resp.headers.emplace_back("Vary", "Origin");
@@ -98,7 +98,8 @@ void Api::Handle(HttpRequest req, Respond respond) {
     r.status = 204;
     r.content_type.clear();
     bool allowed = false;
-    for (const auto& o : d_.cors_origins) allowed |= req.origin && (o == "*" || o == *req.origin);
+    for (const auto& o : deps_.cors_origins)
+      allowed |= req.origin && (o == "*" || o == *req.origin);
     if (allowed) {
       r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key");
@@ -108,7 +109,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
   }
   if (req.method == "POST" && (p == "/votes" || p == "/ballot")) {
     int retry = 1;
-    if (d_.limiter && !d_.limiter->Allow(req.client, &retry)) {
+    if (deps_.limiter && !deps_.limiter->Allow(req.client, &retry)) {
       rate_limited_.Add();
       HttpResponse r = ErrorResponse(429, "rate_limited",
                                      "Too many requests from this client; slow down and retry.");
@@ -135,15 +136,15 @@ void Api::Handle(HttpRequest req, Respond respond) {
     if (p == "/metrics") {
       HttpResponse r;
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-      r.body = d_.metrics->RenderPrometheus();
+      r.body = deps_.metrics->RenderPrometheus();
       return done(std::move(r));
     }
     if (p == "/checkpoints") {
-      auto snap = d_.tallier->Snapshot();
-      return done(Json(200, RenderCheckpoint(*d_.election, *snap, d_.region, *d_.keys)));
+      auto snap = deps_.tallier->Snapshot();
+      return done(Json(200, RenderCheckpoint(*deps_.election, *snap, deps_.region, *deps_.keys)));
     }
-    auto asset = d_.assets.find(p);
-    if (asset != d_.assets.end()) {
+    auto asset = deps_.assets.find(p);
+    if (asset != deps_.assets.end()) {
       HttpResponse r;
       r.content_type = asset->second.content_type;
       r.body = std::string(asset->second.body);
@@ -151,7 +152,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
       return done(std::move(r));
     }
   }
-  if (api_path || d_.assets.count(p)) {
+  if (api_path || deps_.assets.count(p)) {
     return done(
         ErrorResponse(405, "method_not_allowed", "This path does not take " + req.method + "."));
   }
@@ -168,8 +169,8 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
     return respond(ErrorResponse(400, "bad_request",
                                  "Idempotency-Key must be 16 to 128 visible ASCII characters."));
   }
-  std::string region = d_.region;
-  d_.votes->Cast(
+  std::string region = deps_.region;
+  deps_.votes->Cast(
       body->id, body->candidate, req.idempotency_key,
       [respond = std::move(respond), region](const CastReply& r) {
         switch (r.result) {
@@ -225,7 +226,7 @@ void Api::GetBallot(const HttpRequest& req, Respond respond) {
   auto body = ParseBallotBody(req.body);
   if (!body.ok()) return respond(ErrorResponse(400, "bad_request", body.status().message()));
   VoterHash voter;
-  auto ballot = d_.votes->Ballot(body->id, &voter);
+  auto ballot = deps_.votes->Ballot(body->id, &voter);
   if (!ballot.ok()) {
     if (ballot.status().code() == Code::kNotFound) {
       return respond(ErrorResponse(404, "unknown_voter", "This voter id is not in the registry."));
@@ -233,7 +234,7 @@ void Api::GetBallot(const HttpRequest& req, Respond respond) {
     return respond(Unavailable(ballot.status().message()));
   }
   auto view = std::make_shared<BallotView>(std::move(*ballot));
-  d_.reads->FindVote(
+  deps_.reads->FindVote(
       voter, [respond = std::move(respond), view](Result<std::optional<TimePoint>> voted) {
         if (!voted.ok()) return respond(Unavailable("The pollbook cannot be read right now."));
         if (voted->has_value()) {
@@ -257,7 +258,7 @@ void Api::GetReceipt(std::string_view text, Respond respond) {
   }
   std::copy(bytes->begin(), bytes->end(), receipt.begin());
   std::string shown = ToHex(receipt);
-  d_.reads->FindReceipt(
+  deps_.reads->FindReceipt(
       receipt, [respond = std::move(respond), shown](Result<std::optional<ReceiptInfo>> info) {
         if (!info.ok()) return respond(Unavailable("Receipts cannot be read right now."));
         ordered_json j = {{"receipt", shown}};
@@ -277,9 +278,9 @@ void Api::GetReceipt(std::string_view text, Respond respond) {
 }
 
 HttpResponse Api::Votes(std::optional<std::string> state) {
-  auto snap = d_.tallier->Snapshot();
+  auto snap = deps_.tallier->Snapshot();
   if (state) {
-    auto body = RenderStateVotes(*d_.election, *snap, *state);
+    auto body = RenderStateVotes(*deps_.election, *snap, *state);
     if (!body) {
       return ErrorResponse(404, "unknown_state",
                            "No jurisdiction is called " + state->substr(0, 20) + ".");
@@ -288,7 +289,7 @@ HttpResponse Api::Votes(std::optional<std::string> state) {
   }
   std::lock_guard lock(render_mu_);
   if (rendered_for_ != snap) {
-    rendered_ = RenderVotes(*d_.election, *snap);
+    rendered_ = RenderVotes(*deps_.election, *snap);
     rendered_for_ = snap;
   }
   return Json(200, rendered_);
@@ -296,8 +297,8 @@ HttpResponse Api::Votes(std::optional<std::string> state) {
 
 HttpResponse Api::Regions() const {
   ordered_json list = ordered_json::array();
-  for (const auto& [name, url] : d_.regions) list.push_back({{"name", name}, {"url", url}});
-  return Json(200, ordered_json{{"region", d_.region}, {"regions", std::move(list)}}.dump());
+  for (const auto& [name, url] : deps_.regions) list.push_back({{"name", name}, {"url", url}});
+  return Json(200, ordered_json{{"region", deps_.region}, {"regions", std::move(list)}}.dump());
 }
 
 HttpResponse Api::Health() const {
@@ -307,27 +308,27 @@ HttpResponse Api::Health() const {
     checks[name] = pass ? ordered_json{{"ok", true}} : ordered_json{{"ok", false}, {"error", why}};
     ok = ok && pass;
   };
-  ProbeStatus primary = d_.monitor->Primary();
+  ProbeStatus primary = deps_.monitor->Primary();
   std::string writer_error;
-  bool writer_ok = d_.intake->PrimaryOk(&writer_error);
+  bool writer_ok = deps_.intake->PrimaryOk(&writer_error);
   check("primary", primary.ok && writer_ok, primary.ok ? writer_error : primary.error);
-  ProbeStatus replica = d_.monitor->Replica();
+  ProbeStatus replica = deps_.monitor->Replica();
   check("replica", replica.ok, replica.error);
-  auto snap = d_.tallier->Snapshot();
-  bool lag_ok = snap->ok && snap->lag_batches <= d_.max_tallier_lag_batches;
+  auto snap = deps_.tallier->Snapshot();
+  bool lag_ok = snap->ok && snap->lag_batches <= deps_.max_tallier_lag_batches;
   check("tallier", lag_ok,
         !snap->ok ? snap->error
                   : "the tallier is " + std::to_string(snap->lag_batches) + " batches behind");
-  auto registry = d_.registry ? d_.registry->Get() : nullptr;
+  auto registry = deps_.registry ? deps_.registry->Get() : nullptr;
   check("registry", registry != nullptr, "the voter registry is not loaded yet");
   if (registry) {
     checks["registry"]["voters"] = registry->size();
-    checks["registry"]["generation"] = d_.registry->generation();
+    checks["registry"]["generation"] = deps_.registry->generation();
   }
-  size_t depth = d_.intake->depth();
+  size_t depth = deps_.intake->depth();
   check("intake", !draining_.load(), draining_.load() ? "draining" : "");
   ordered_json body = {{"status", ok ? "ok" : "unavailable"},
-                       {"region", d_.region},
+                       {"region", deps_.region},
                        {"checks", std::move(checks)},
                        {"queue_depth", depth},
                        {"tallier_lag_batches", snap->lag_batches}};

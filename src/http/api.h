@@ -1,4 +1,4 @@
-// The HTTP API of CONTRACT.md as thin handlers over the voting use cases. This is the only
+// The HTTP API of docs/API.md as thin handlers over the voting use cases. This is the only
 // place where outcomes and Status codes become HTTP status codes and error bodies.
 #pragma once
 
@@ -85,7 +85,7 @@ class Api {
   void AddCors(const std::optional<std::string>& origin, HttpResponse& resp) const;
   void CountOutcome(int status);
 
-  ApiDeps d_;
+  ApiDeps deps_;
   std::atomic<bool> draining_{false};
   Counter* by_status_[600] = {};
   Counter& rate_limited_;

@@ -1,4 +1,4 @@
-// Per-client token buckets: the 429 of CONTRACT.md. A client is its IP address.
+// Per-client token buckets: the 429 of docs/API.md. A client is its IP address.
 #pragma once
 
 #include <chrono>

@@ -1,24 +1,13 @@
 #include "http/server.h"
 
-// Boost 1.74 with g++ 12 in C++20 mode: <utility> must come before any Asio header.
-// clang-format off
-#include <utility>
-// clang-format on
-
 #include <spdlog/spdlog.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <thread>
 #include <vector>
 
-namespace landslide::http {
+#include "common/beast.h"
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
+namespace landslide::http {
 
 namespace {
 

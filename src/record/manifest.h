@@ -39,8 +39,8 @@ struct Manifest {
   verifiable::ContestRule Rule(const Contest& contest) const;
 };
 
-// The published bytes (stable key order, no insignificant whitespace beyond one line per
-// contest, trailing newline).
+// The published bytes (stable key order, one value per line indented by one space, a trailing
+// newline).
 std::string ManifestToJson(const Manifest& manifest);
 // Strict: unknown or duplicate keys, wrong types, non-canonical hex and a trustee section that
 // does not verify are errors.

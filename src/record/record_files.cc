@@ -27,11 +27,12 @@ Result<json> ReadJson(const fs::path& path) {
   return ParseStrictJson(text.str(), path.string());
 }
 
+// 64 lowercase hex characters only, as docs/RECORD.md says, so one value has one spelling.
 Result<Bytes32> Hex32(const json& v, const std::string& where) {
   Bytes32 out{};
   if (!v.is_string() || v.get<std::string>().size() != 64 ||
-      !FromHexInto(v.get<std::string>(), out)) {
-    return Status::InvalidArgument(where + " is not 64 hex characters");
+      !FromHexInto(v.get<std::string>(), out) || ToHex(out) != v.get<std::string>()) {
+    return Status::InvalidArgument(where + " is not 64 lowercase hex characters");
   }
   return out;
 }

@@ -69,6 +69,7 @@ Result<std::map<uint32_t, Partials>> ReadAllPartials(const std::filesystem::path
 
 struct Results {
   std::vector<uint32_t> trustees;                        // whose partials were combined
+  std::vector<uint32_t> refused;                         // whose partials failed their proofs
   std::map<std::string, std::vector<uint64_t>> counts;   // per jurisdiction, ballot order
   std::vector<std::pair<std::string, uint64_t>> totals;  // per candidate, first-seen order
 };

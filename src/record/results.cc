@@ -36,8 +36,10 @@ Result<Results> CombineResults(const Manifest& manifest, const Bytes32& manifest
                                const std::map<uint32_t, Partials>& partials) {
   Results results;
   std::string refused;
+  // Every trustee's partials are checked (so a bad one is named even when enough others are
+  // good); the first `threshold` good ones are combined.
+  std::vector<uint32_t> good;
   for (const auto& [trustee, by_code] : partials) {
-    if (results.trustees.size() == manifest.trustees.threshold) break;
     auto key = verifiable::VerificationKey(manifest.trustees, trustee);
     Status st = key.status();
     for (const auto& [code, list] : aggregates) {
@@ -52,18 +54,20 @@ Result<Results> CombineResults(const Manifest& manifest, const Bytes32& manifest
       }
     }
     if (st.ok()) {
-      results.trustees.push_back(trustee);
+      good.push_back(trustee);
     } else {
+      results.refused.push_back(trustee);
       refused += (refused.empty() ? "" : "; ") + ("trustee " + std::to_string(trustee) + ": ") +
                  st.message();
     }
   }
-  if (results.trustees.size() < manifest.trustees.threshold) {
+  if (good.size() < manifest.trustees.threshold) {
     return Status::FailedPrecondition("need valid partial decryptions from " +
                                       std::to_string(manifest.trustees.threshold) +
-                                      " trustees, have " + std::to_string(results.trustees.size()) +
+                                      " trustees, have " + std::to_string(good.size()) +
                                       (refused.empty() ? "" : " (refused: " + refused + ")"));
   }
+  results.trustees.assign(good.begin(), good.begin() + manifest.trustees.threshold);
   uint64_t max = 0;
   for (const auto& c : manifest.contests) max = std::max(max, c.credentials);
   const verifiable::DiscreteLog dlog(max);

@@ -18,7 +18,8 @@ Result<Partials> DecryptAggregates(const Manifest& manifest, const Bytes32& mani
                                    const Aggregates& aggregates);
 
 // Verifies every trustee's partials and combines those of the first `threshold` trustees whose
-// partials all verify (a trustee with a bad proof is named in the error if too few remain).
+// partials all verify; a trustee with a bad proof is listed in `refused` (and named in the error
+// if too few good ones remain).
 Result<Results> CombineResults(const Manifest& manifest, const Bytes32& manifest_hash,
                                const Aggregates& aggregates,
                                const std::map<uint32_t, Partials>& partials);

@@ -4,22 +4,15 @@
 // PostgreSQL.
 #include "sim/load_generator.h"
 
-// Boost 1.74 with g++ 12 in C++20 mode: <utility> must come before any Asio header.
-// clang-format off
-#include <utility>
-// clang-format on
-
 #include <gtest/gtest.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
+#include "common/beast.h"
 #include "domain/results_2016.h"
 #include "sim/voter_generator.h"
 

@@ -61,6 +61,7 @@ TEST(SampleRecordTest, WritesACompleteRecordWhoseResultsMatchTheBallots) {
   auto without_one = record::CombineResults(*manifest, hash, *aggregates, *partials);
   ASSERT_TRUE(without_one.ok()) << without_one.status().message();
   EXPECT_EQ(without_one->trustees, (std::vector<uint32_t>{2, 3, 4}));
+  EXPECT_EQ(without_one->refused, (std::vector<uint32_t>{1}));
   EXPECT_EQ(without_one->counts, results->counts);
   (*partials)[2]["CA"][0].share = (*partials)[3]["CA"][0].share;
   EXPECT_FALSE(record::CombineResults(*manifest, hash, *aggregates, *partials).ok());

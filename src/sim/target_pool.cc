@@ -2,14 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <charconv>
 #include <optional>
 #include <set>
+
+#include "common/strings.h"
 
 namespace landslide::sim {
 
@@ -26,14 +23,6 @@ constexpr size_t kMaxReplyBody = 8 << 20;  // GET /votes is ~20 KB; be generous
 
 int64_t SteadyNanos(SteadyClock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-std::string OneLine(std::string_view s, size_t max) {
-  std::string out(s.substr(0, max));
-  for (char& c : out) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
 }
 
 // One GET on its own connection; keeps itself alive through its handlers.
@@ -58,7 +47,7 @@ class OneShotGet : public std::enable_shared_from_this<OneShotGet> {
     stream_.expires_after(timeout_);
     stream_.async_connect(target_.endpoints,
                           [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-                            if (ec) return self->Fail("cannot connect", ec);
+                            if (ec) return self->FinishWithError("cannot connect", ec);
                             self->Write();
                           });
   }
@@ -67,7 +56,7 @@ class OneShotGet : public std::enable_shared_from_this<OneShotGet> {
   void Write() {
     bhttp::async_write(stream_, request_,
                        [self = shared_from_this()](beast::error_code ec, size_t) {
-                         if (ec) return self->Fail("cannot send the request", ec);
+                         if (ec) return self->FinishWithError("cannot send the request", ec);
                          self->Read();
                        });
   }
@@ -75,7 +64,7 @@ class OneShotGet : public std::enable_shared_from_this<OneShotGet> {
   void Read() {
     bhttp::async_read(stream_, buffer_, parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (ec) return self->Fail("no complete answer", ec);
+                        if (ec) return self->FinishWithError("no complete answer", ec);
                         auto& msg = self->parser_.get();
                         HttpReply reply;
                         reply.status = static_cast<int>(msg.result_int());
@@ -87,7 +76,7 @@ class OneShotGet : public std::enable_shared_from_this<OneShotGet> {
                       });
   }
 
-  void Fail(const char* what, beast::error_code ec) {
+  void FinishWithError(const char* what, beast::error_code ec) {
     Finish(Status::Unavailable(
         target_.url + ": " + what + " (" +
         (ec == beast::error::timeout ? std::string("timed out") : ec.message()) + ")"));

@@ -8,14 +8,7 @@
 // Internal to src/sim (it exposes Asio types); callers use sim/load_generator.h.
 #pragma once
 
-// Boost 1.74 with g++ 12 in C++20 mode: <utility> must come before any Asio header.
-// clang-format off
-#include <utility>
-// clang-format on
-
 #include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -26,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/beast.h"
 #include "common/status.h"
 
 namespace landslide::sim {

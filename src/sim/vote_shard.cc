@@ -1,24 +1,14 @@
 #include "sim/vote_shard.h"
 
-// Boost 1.74 with g++ 12 in C++20 mode: <utility> must come before any Asio header.
-// clang-format off
-#include <utility>
-// clang-format on
-
 #include <sodium.h>
 
 #include <algorithm>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <charconv>
 #include <cstring>
 #include <optional>
 #include <random>
 
+#include "common/beast.h"
 #include "domain/results_2016.h"
 
 namespace landslide::sim {
@@ -76,7 +66,7 @@ class Worker {
   void Retry(std::chrono::milliseconds delay);
   void Counted(SteadyClock::time_point now);
   void Finish();
-  void Fail(const std::string& reason);
+  void GiveUp(const std::string& reason);
   std::chrono::milliseconds RetryAfter(const bhttp::response<bhttp::string_body>& msg) const;
   bool OtherTargetAvailable() const;
 
@@ -319,7 +309,7 @@ void Worker::OnResponse(beast::error_code ec) {
     ++job_.failovers;
     return Retry(OtherTargetAvailable() ? std::chrono::milliseconds(0) : retry_after);
   }
-  Fail(std::to_string(status));
+  GiveUp(std::to_string(status));
 }
 
 void Worker::OnTransportError(beast::error_code ec, bool request_sent) {
@@ -364,10 +354,10 @@ std::chrono::milliseconds Worker::RetryAfter(const bhttp::response<bhttp::string
 
 void Worker::Retry(std::chrono::milliseconds delay) {
   if (job_.attempts >= run_.options.max_attempts) {
-    return Fail("gave up after " + std::to_string(job_.attempts) + " attempts (last: " +
-                (job_.last_status == 0 ? std::string("connection error")
-                                       : std::to_string(job_.last_status)) +
-                ")");
+    return GiveUp("gave up after " + std::to_string(job_.attempts) + " attempts (last: " +
+                  (job_.last_status == 0 ? std::string("connection error")
+                                         : std::to_string(job_.last_status)) +
+                  ")");
   }
   ++stats_.retries;
   run_.retries.fetch_add(1, std::memory_order_relaxed);
@@ -389,7 +379,7 @@ void Worker::Counted(SteadyClock::time_point now) {
   Finish();
 }
 
-void Worker::Fail(const std::string& reason) {
+void Worker::GiveUp(const std::string& reason) {
   ++stats_.failed;
   ++stats_.failed_by_reason[reason];
   run_.failed.fetch_add(1, std::memory_order_relaxed);

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "crypto/keys.h"
-#include "voting/memory_ballot_store.h"
+#include "support/memory_ballot_store.h"
 #include "voting/tallier.h"
 
 namespace landslide {

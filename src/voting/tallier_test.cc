@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <future>
 
+#include "support/memory_ballot_store.h"
 #include "voting/intake_queue.h"
-#include "voting/memory_ballot_store.h"
 
 namespace landslide {
 namespace {

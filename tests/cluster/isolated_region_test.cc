@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "cluster/patroni.h"
-#include "three_regions.h"
+#include "support/three_regions.h"
 
 namespace landslide::testing {
 namespace {
@@ -92,7 +92,7 @@ class IsolatedRegion : public ThreeRegionTest {
   }
 
   // One new voter's ballot at `r`; safe to call from the writer thread too.
-  Attempt TimedVote(const RegionInfo& r, Clock::time_point since, Response* out = nullptr) {
+  Attempt TimedVote(const RegionInfo& r, SteadyClock::time_point since, Response* out = nullptr) {
     Attempt a;
     a.started = SecondsSince(since);
     std::string voter;
@@ -100,7 +100,7 @@ class IsolatedRegion : public ThreeRegionTest {
       std::lock_guard lock(voters_mu_);
       voter = NextVoter();
     }
-    const auto t = Clock::now();
+    const auto t = SteadyClock::now();
     Response v = Vote(r, voter, kClientTimeout);
     a.latency = SecondsSince(t);
     a.status = v.status;
@@ -129,7 +129,7 @@ class IsolatedRegion : public ThreeRegionTest {
   // Posts to `writer` every 100 ms from another thread until stopped, for the write stall.
   class Writer {
    public:
-    Writer(IsolatedRegion& test, const RegionInfo& region, Clock::time_point since)
+    Writer(IsolatedRegion& test, const RegionInfo& region, SteadyClock::time_point since)
         : thread_([this, &test, region, since] {
             while (!stop_) {
               Attempt a = test.TimedVote(region, since);
@@ -176,7 +176,7 @@ class IsolatedRegion : public ThreeRegionTest {
       receipts_.push_back(ReceiptOf(v));
       before.push_back(ReceiptOf(v));
     }
-    ASSERT_TRUE(Within(
+    ASSERT_TRUE(Eventually(
         [&] {
           return Get(victim, "/receipts/" + before.back()).json.value("status", "") == "counted";
         },
@@ -188,7 +188,7 @@ class IsolatedRegion : public ThreeRegionTest {
     if (writer_name == victim_name) writer_name = NameWithRole("sync_standby");
     const RegionInfo writer_region = Region(writer_name);
 
-    const auto cut = Clock::now();
+    const auto cut = SteadyClock::now();
     ASSERT_TRUE(CutRegionOff(base_port_, index).ok());
     bool healed = false;
     struct HealOnExit {
@@ -252,7 +252,7 @@ class IsolatedRegion : public ThreeRegionTest {
     // (c) The others keep taking ballots: wait until the writer has had 201s for a while, and
     // (when the primary was cut) a new leader is elected among the others.
     std::vector<cluster::PatroniMember> members;
-    EXPECT_TRUE(Within(
+    EXPECT_TRUE(Eventually(
         [&] {
           members = MembersSeenWithout(victim_name);
           const auto* leader = cluster::FindRunning(members, "leader");
@@ -266,7 +266,7 @@ class IsolatedRegion : public ThreeRegionTest {
       for (const Attempt& a : writer.attempts()) ok += a.status == 201 && a.started > 1.0;
       return ok >= 5;
     };
-    EXPECT_TRUE(Within(recent_ok, seconds(60))) << "writes never resumed at " << writer_name;
+    EXPECT_TRUE(Eventually(recent_ok, seconds(60))) << "writes never resumed at " << writer_name;
     for (const auto& r : info_.regions) {
       if (r.name == victim_name) continue;
       const Attempt a = TimedVote(r, cut);
@@ -286,7 +286,7 @@ class IsolatedRegion : public ThreeRegionTest {
     }
 
     // (d) Heal; the victim answers 201 again and catches up.
-    const auto heal = Clock::now();
+    const auto heal = SteadyClock::now();
     ASSERT_TRUE(HealRegion(base_port_, index).ok());
     healed = true;
     std::vector<Attempt> after;
@@ -304,7 +304,7 @@ class IsolatedRegion : public ThreeRegionTest {
     EXPECT_GE(first_201, 0) << victim_name
                             << " never answered 201 after healing: " << Summary(after);
     std::vector<std::string> heads;
-    const bool converged = Within(
+    const bool converged = Eventually(
         [&] {
           heads.clear();
           for (const auto& r : info_.regions) heads.push_back(ChainHeads(r));

@@ -21,12 +21,12 @@
 
 #include "cluster/cluster_file.h"
 #include "cluster/patroni.h"
-#include "cluster/process.h"
 #include "cluster/up_process.h"
 #include "common/time.h"
-#include "http_client.h"
-#include "region_load.h"
-#include "three_regions.h"
+#include "os/process.h"
+#include "support/http_client.h"
+#include "support/region_load.h"
+#include "support/three_regions.h"
 
 namespace landslide::testing {
 namespace {
@@ -58,15 +58,16 @@ class UpThreeRegions : public ThreeRegionTest {
     std::vector<std::string> voters(voters_.begin() + static_cast<long>(next_voter_),
                                     voters_.end());
     RegionLoad load(urls, voters);
-    EXPECT_TRUE(Within([&] { return load.counted_so_far() >= 300; }, seconds(60)))
+    EXPECT_TRUE(Eventually([&] { return load.counted_so_far() >= 300; }, seconds(60)))
         << "the load never got going";
     const int before = load.counted_so_far();
-    const auto killed = Clock::now();
+    const auto killed = SteadyClock::now();
     const std::string killed_at = FormatRfc3339(Now());
     for (const char* what : {"serve", "postgres", "patroni", "etcd"}) {
       EXPECT_EQ(kill(victim.pids.at(what), SIGKILL), 0) << what;
     }
-    const bool resumed = Within([&] { return load.counted_so_far() >= before + 600; }, seconds(90));
+    const bool resumed =
+        Eventually([&] { return load.counted_so_far() >= before + 600; }, seconds(90));
     std::this_thread::sleep_for(seconds(2));
     load.Stop();
     const LoadOutcome out = load.Outcome();
@@ -119,7 +120,7 @@ TEST_F(UpThreeRegions, WritesTheClusterFileAndCountsEachVoterOnceAcrossRegions) 
                              " dbname=landslide user=landslide");
     for (const char* what : {"serve", "postgres", "patroni", "etcd"}) {
       ASSERT_EQ(r.pids.count(what), 1u) << r.name << " lacks pids." << what;
-      EXPECT_FALSE(cluster::IsGone(r.pids.at(what))) << r.name << " " << what;
+      EXPECT_FALSE(os::IsGone(r.pids.at(what))) << r.name << " " << what;
     }
     HttpClient c(HostOf(r.http), PortOf(r.http));
     auto health = c.Get("/health");
@@ -197,7 +198,7 @@ TEST_F(UpThreeRegions, LosingThePrimaryRegionUnderLoadLosesNoBallotAndItComesBac
   ASSERT_GE(gap, 0) << "writes never resumed after losing " << leader;
   EXPECT_LE(gap, MaxWriteGapSeconds());
   // `up` reports the loss and keeps running.
-  ASSERT_TRUE(Within(
+  ASSERT_TRUE(Eventually(
       [&] {
         const std::string log = up_->LogTail(100000);
         return log.find(leader + ": Patroni (pid") != std::string::npos &&

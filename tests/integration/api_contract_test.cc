@@ -1,4 +1,4 @@
-// The single-region HTTP contract of CONTRACT.md, row by row, through real HTTP against a real
+// The single-region HTTP contract of docs/API.md, row by row, through real HTTP against a real
 // `landslide serve` and a real PostgreSQL. Every refusal is checked for its status, its exact
 // error code, a message a person can read, and for changing nothing in the database.
 #include <gtest/gtest.h>
@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "common/time.h"
-#include "pg_harness.h"
-#include "region_harness.h"
+#include "support/landslide_cli.h"
+#include "support/pg_harness.h"
+#include "support/region_harness.h"
 
 namespace landslide::testing {
 namespace {
@@ -954,13 +955,9 @@ TEST(ApiContractRateLimitTest, TooManyRequestsAre429WithRetryAfterAndChangeNothi
 TEST(ServeCli, AMalformedPeerIsABadUsageAndStartsNothing) {
   for (const char* peer :
        {"bogus", "Bad_Name=http://127.0.0.1:1", "us-west=ftp://h:1", "us-west=http://no-port"}) {
-    const std::string cmd = std::string(LANDSLIDE_BINARY) +
-                            " serve --region r1 --http 127.0.0.1:1 --db host=/nonexistent "
-                            "--keys /nonexistent --peer '" +
-                            peer + "' 2>/dev/null";
-    const int status = std::system(cmd.c_str());
-    ASSERT_TRUE(WIFEXITED(status)) << peer;
-    EXPECT_EQ(WEXITSTATUS(status), 2) << peer;
+    CliRun run = RunLandslide({"serve", "--region", "r1", "--http", "127.0.0.1:1", "--db",
+                               "host=/nonexistent", "--keys", "/nonexistent", "--peer", peer});
+    EXPECT_EQ(run.exit_code, 2) << peer << ": " << run.err;
   }
 }
 

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "region_harness.h"
+#include "support/region_harness.h"
 
 namespace landslide::testing {
 namespace {

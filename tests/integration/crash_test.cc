@@ -13,8 +13,9 @@
 #include <vector>
 
 #include "db/pg.h"
-#include "pg_harness.h"
-#include "region_harness.h"
+#include "os/process.h"
+#include "support/pg_harness.h"
+#include "support/region_harness.h"
 
 namespace landslide::testing {
 namespace {
@@ -394,7 +395,7 @@ TEST(CrashTest, SigtermUnderLoadDrainsCleanly) {
   ASSERT_TRUE(region.Start());
 
   std::vector<Cast> casts;
-  cluster::ExitStatus exit;
+  os::ExitStatus exit;
   {
     Load load(region, 8, std::chrono::seconds(15));
     ASSERT_TRUE(Eventually([&] { return load.counted() >= 300 || load.ran_out(); },

@@ -1,5 +1,5 @@
 // The harness other integration tests stand on: a real server that can be stopped and started.
-#include "pg_harness.h"
+#include "support/pg_harness.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -8,6 +8,8 @@
 #include <csignal>
 
 #include "db/pg.h"
+#include "os/ports.h"
+#include "os/users.h"
 
 namespace landslide::testing {
 namespace {
@@ -79,7 +81,7 @@ TEST(PgHarness, RunsAsPostgresAndComesBackAfterKill9) {
   if (geteuid() == 0) {
     struct stat st {};
     ASSERT_EQ(stat(("/proc/" + std::to_string(pg.postmaster_pid())).c_str(), &st), 0);
-    auto ids = cluster::LookUpUser("postgres");
+    auto ids = os::LookUpUser("postgres");
     ASSERT_TRUE(ids.ok());
     EXPECT_EQ(st.st_uid, ids->uid);
   }
@@ -102,7 +104,7 @@ TEST(LocalPostgresRestart, ReusesAnExistingDataDirectory) {
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   std::filesystem::path top = tmpl;
   chmod(top.c_str(), 0711);
-  auto port = cluster::FindFreePort();
+  auto port = os::FindFreePort();
   ASSERT_TRUE(port.ok());
   cluster::LocalPostgresOptions o;
   o.dir = top / "pg";

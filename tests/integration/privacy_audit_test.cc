@@ -1,4 +1,4 @@
-// Invariants 4 and 5 of CONTRACT.md against a real region: nothing stored or logged links a
+// Invariants 4 and 5 of docs/API.md against a real region: nothing stored or logged links a
 // voter to a readable choice, and `landslide audit` recounts exactly what the region reports
 // (and notices when the ballot box is tampered with).
 #include <gtest/gtest.h>
@@ -7,7 +7,8 @@
 #include <cstdio>
 #include <set>
 
-#include "region_harness.h"
+#include "support/landslide_cli.h"
+#include "support/region_harness.h"
 
 namespace landslide::testing {
 namespace {
@@ -15,17 +16,12 @@ namespace {
 const char* const kCandidates[] = {"Donald Trump", "Hillary Clinton", "Gary Johnson", "Jill Stein",
                                    "Evan McMullin"};
 
-// Runs `landslide ARGS` and returns (exit code, stdout).
-std::pair<int, std::string> RunLandslide(const std::string& args) {
-  std::string cmd = std::string(LANDSLIDE_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  if (!p) return {-1, out};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+// Runs `landslide ARGS` and returns (exit code, stdout and stderr).
+std::pair<int, std::string> RunAudit(const std::vector<std::string>& args) {
+  CliRunOptions options;
+  options.merge_stderr = true;
+  CliRun run = RunLandslide(args, options);
+  return {run.exit_code, run.out};
 }
 
 class PrivacyAuditTest : public ::testing::Test {
@@ -45,9 +41,10 @@ class PrivacyAuditTest : public ::testing::Test {
     ASSERT_TRUE(region_->WaitTallierCaughtUp(std::chrono::seconds(20)));
   }
 
-  std::string Audit() {
-    return "audit --db '" + region_->conninfo() + "' --keys " + region_->keys_dir().string() +
-           " --targets " + region_->url() + " --wait-s 3";
+  std::vector<std::string> Audit() {
+    return {
+        "audit",     "--db",         region_->conninfo(), "--keys", region_->keys_dir().string(),
+        "--targets", region_->url(), "--wait-s",          "3"};
   }
 
   std::unique_ptr<RegionHarness> region_;
@@ -88,7 +85,7 @@ TEST_F(PrivacyAuditTest, NoStoredRowOrLogLineHoldsAVoterIdOrAReadableChoice) {
 }
 
 TEST_F(PrivacyAuditTest, AuditAgreesWithTheRegionAndCatchesTampering) {
-  auto [code, out] = RunLandslide(Audit());
+  auto [code, out] = RunAudit(Audit());
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("audit     OK: 40 ballots"), std::string::npos) << out;
   EXPECT_NE(out.find("agrees"), std::string::npos) << out;
@@ -97,7 +94,7 @@ TEST_F(PrivacyAuditTest, AuditAgreesWithTheRegionAndCatchesTampering) {
   ASSERT_TRUE(region_->Query(
       "UPDATE ballots SET sealed = set_byte(sealed, 3, get_byte(sealed, 3) # 1) "
       "WHERE (shard, seq, position) = (SELECT shard, seq, position FROM ballots LIMIT 1)"));
-  auto [code2, out2] = RunLandslide(Audit());
+  auto [code2, out2] = RunAudit(Audit());
   EXPECT_EQ(code2, 1) << out2;
   EXPECT_NE(out2.find("MISMATCH"), std::string::npos) << out2;
   EXPECT_NE(out2.find("hash chain"), std::string::npos) << out2;
@@ -106,7 +103,7 @@ TEST_F(PrivacyAuditTest, AuditAgreesWithTheRegionAndCatchesTampering) {
 TEST_F(PrivacyAuditTest, AuditCatchesAPollbookRowWithoutItsBallot) {
   ASSERT_TRUE(region_->Query(
       "DELETE FROM pollbook WHERE voter_hash = (SELECT voter_hash FROM pollbook LIMIT 1)"));
-  auto [code, out] = RunLandslide(Audit());
+  auto [code, out] = RunAudit(Audit());
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("the pollbook has 39 voters but the ballot box 40 ballots"), std::string::npos)
       << out;

@@ -22,8 +22,10 @@
 #include "db/pg.h"
 #include "db/registry_store.h"
 #include "domain/election.h"
-#include "pg_harness.h"
 #include "sim/voter_generator.h"
+#include "support/landslide_cli.h"
+#include "support/pg_harness.h"
+#include "support/temp_dir.h"
 
 namespace landslide {
 namespace {
@@ -297,22 +299,15 @@ TEST_F(RegistryImportTest, LoadSkipsJurisdictionsOutsideTheElection) {
 
 // ---- the binary ----
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-};
+using testing::CliRun;
 
-// Runs `landslide <args>` through the shell, capturing stdout; stderr goes to `err_file`.
-CliRun RunBinary(const std::string& args, const std::string& err_file = "/dev/null") {
-  CliRun run;
-  const std::string cmd = std::string(LANDSLIDE_BINARY) + " " + args + " 2>" + err_file;
-  std::FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return run;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) run.out.append(buf, n);
-  const int status = ::pclose(p);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// Runs `landslide <args>`, capturing stdout; stderr goes to `err_file` when one is given.
+CliRun RunBinary(const std::vector<std::string>& args, const std::string& err_file = "",
+                 const std::filesystem::path& stdin_file = "") {
+  testing::CliRunOptions options;
+  options.stdin_file = stdin_file;
+  CliRun run = testing::RunLandslide(args, options);
+  if (!err_file.empty()) std::ofstream(err_file, std::ios::trunc) << run.err;
   return run;
 }
 
@@ -321,36 +316,23 @@ std::string ReadFile(const std::filesystem::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "landslide-voters-XXXXXX");
-    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 TEST(VotersCli, GenerateIsDeterministic) {
-  CliRun a = RunBinary("voters generate --count 1000 --seed 7");
-  CliRun b = RunBinary("voters generate --count 1000 --seed 7");
+  CliRun a = RunBinary({"voters", "generate", "--count", "1000", "--seed", "7"});
+  CliRun b = RunBinary({"voters", "generate", "--count", "1000", "--seed", "7"});
   ASSERT_EQ(a.exit_code, 0);
   ASSERT_EQ(b.exit_code, 0);
   EXPECT_EQ(a.out, b.out);
   EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 1001);
   EXPECT_EQ(a.out, GenerateCsv(1000, 7));
-  CliRun c = RunBinary("voters generate --count 1000 --seed 8");
+  CliRun c = RunBinary({"voters", "generate", "--count", "1000", "--seed", "8"});
   EXPECT_NE(a.out, c.out);
 
   TempDir dir;
   const auto file = dir.path() / "voters.csv";
-  CliRun d = RunBinary("voters generate --count 1000 --seed 7 --out " + file.string());
+  CliRun d =
+      RunBinary({"voters", "generate", "--count", "1000", "--seed", "7", "--out", file.string()});
   ASSERT_EQ(d.exit_code, 0);
   EXPECT_EQ(d.out, "");
   EXPECT_EQ(ReadFile(file), a.out);
@@ -370,7 +352,8 @@ TEST(VotersCli, GenerateWritesThroughSpecialFilesInsteadOfReplacingThem) {
   ASSERT_GE(read_end, 0);
   const int write_end = open(fifo.c_str(), O_WRONLY);
   ASSERT_GE(write_end, 0);
-  CliRun run = RunBinary("voters generate --count 100 --seed 7 --out " + fifo.string());
+  CliRun run =
+      RunBinary({"voters", "generate", "--count", "100", "--seed", "7", "--out", fifo.string()});
   close(write_end);
   std::string got;
   char buf[4096];
@@ -384,12 +367,12 @@ TEST(VotersCli, GenerateWritesThroughSpecialFilesInsteadOfReplacingThem) {
 }
 
 TEST(VotersCli, BadUsageExitsWith2) {
-  EXPECT_EQ(RunBinary("voters generate --count -5").exit_code, 2);
-  EXPECT_EQ(RunBinary("voters generate --count lots").exit_code, 2);
-  EXPECT_EQ(RunBinary("voters generate --bogus").exit_code, 2);
-  EXPECT_EQ(RunBinary("voters import somefile.csv").exit_code, 2);     // no --db, no --keys
-  EXPECT_EQ(RunBinary("voters import --db x --keys y").exit_code, 2);  // no file
-  EXPECT_EQ(RunBinary("voters").exit_code, 2);
+  EXPECT_EQ(RunBinary({"voters", "generate", "--count", "-5"}).exit_code, 2);
+  EXPECT_EQ(RunBinary({"voters", "generate", "--count", "lots"}).exit_code, 2);
+  EXPECT_EQ(RunBinary({"voters", "generate", "--bogus"}).exit_code, 2);
+  EXPECT_EQ(RunBinary({"voters", "import", "somefile.csv"}).exit_code, 2);  // no --db, no --keys
+  EXPECT_EQ(RunBinary({"voters", "import", "--db", "x", "--keys", "y"}).exit_code, 2);  // no file
+  EXPECT_EQ(RunBinary({"voters"}).exit_code, 2);
 }
 
 TEST(VotersCli, ImportLoadsAFileAndRejectsABadOne) {
@@ -398,19 +381,24 @@ TEST(VotersCli, ImportLoadsAFileAndRejectsABadOne) {
   const std::string conninfo =
       testing::TestPostgres::Shared().CreateDatabase("registry_cli_import");
   const std::string keys = (dir.path() / "keys").string();
-  ASSERT_EQ(RunBinary("keys init --out " + keys).exit_code, 0);
+  ASSERT_EQ(RunBinary({"keys", "init", "--out", keys}).exit_code, 0);
   const auto csv = dir.path() / "voters.csv";
-  ASSERT_EQ(RunBinary("voters generate --count 1000 --seed 3 --out " + csv.string()).exit_code, 0);
+  ASSERT_EQ(
+      RunBinary({"voters", "generate", "--count", "1000", "--seed", "3", "--out", csv.string()})
+          .exit_code,
+      0);
 
-  const std::string db = "--db '" + conninfo + "' --keys " + keys + " ";
+  auto import = [&](const std::string& file) {
+    return std::vector<std::string>{"voters", "import", "--db", conninfo, "--keys", keys, file};
+  };
   const std::string err = (dir.path() / "err.txt").string();
-  CliRun ok = RunBinary("voters import " + db + csv.string(), err);
+  CliRun ok = RunBinary(import(csv.string()), err);
   EXPECT_EQ(ok.exit_code, 0) << ReadFile(err);
   EXPECT_NE(ok.out.find("1000 new voters"), std::string::npos) << ok.out;
   EXPECT_EQ(ReadFile(err), "");  // stderr is not a terminal here, and nothing went wrong
 
   // From stdin, again: nothing new.
-  CliRun again = RunBinary("voters import " + db + "- < " + csv.string(), err);
+  CliRun again = RunBinary(import("-"), err, csv);
   EXPECT_EQ(again.exit_code, 0) << ReadFile(err);
   EXPECT_NE(again.out.find("0 new voters, 1000 already registered"), std::string::npos)
       << again.out;
@@ -429,13 +417,13 @@ TEST(VotersCli, ImportLoadsAFileAndRejectsABadOne) {
 
   const auto bad = dir.path() / "bad.csv";
   std::ofstream(bad) << db::kRegistryHeader << "\nnot-an-id,A,B,C,CA\n";
-  CliRun rejected = RunBinary("voters import " + db + bad.string(), err);
+  CliRun rejected = RunBinary(import(bad.string()), err);
   EXPECT_EQ(rejected.exit_code, 1);
   const std::string message = ReadFile(err);
   EXPECT_NE(message.find("line 2:"), std::string::npos) << message;
   EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1) << message;
 
-  CliRun missing = RunBinary("voters import " + db + (dir.path() / "nope.csv").string(), err);
+  CliRun missing = RunBinary(import((dir.path() / "nope.csv").string()), err);
   EXPECT_EQ(missing.exit_code, 1);
 }
 
@@ -445,7 +433,7 @@ TEST(VotersCli, ImportChecksStatesAgainstTheElectionFile) {
   const std::string conninfo =
       testing::TestPostgres::Shared().CreateDatabase("registry_cli_election");
   const std::string keys = (dir.path() / "keys").string();
-  ASSERT_EQ(RunBinary("keys init --out " + keys).exit_code, 0);
+  ASSERT_EQ(RunBinary({"keys", "init", "--out", keys}).exit_code, 0);
   std::string error;
   auto election = Election::Create(
       "Two states", Election::Default2016().opens_at(), Election::Default2016().closes_at(),
@@ -459,10 +447,12 @@ TEST(VotersCli, ImportChecksStatesAgainstTheElectionFile) {
   voters[1].state = "NY";
   const auto csv = dir.path() / "voters.csv";
   std::ofstream(csv) << ToCsv(voters);
-  const std::string args = "voters import --db '" + conninfo + "' --keys " + keys + " --election " +
-                           election_file.string() + " ";
+  auto import = [&](const std::string& election, const std::string& file) {
+    return std::vector<std::string>{"voters", "import",     "--db",   conninfo, "--keys",
+                                    keys,     "--election", election, file};
+  };
   const std::string err = (dir.path() / "err.txt").string();
-  CliRun rejected = RunBinary(args + csv.string(), err);
+  CliRun rejected = RunBinary(import(election_file.string(), csv.string()), err);
   EXPECT_EQ(rejected.exit_code, 1);
   EXPECT_NE(ReadFile(err).find("line 3: the state \"NY\" is not a jurisdiction of Two states"),
             std::string::npos)
@@ -470,14 +460,11 @@ TEST(VotersCli, ImportChecksStatesAgainstTheElectionFile) {
 
   voters[1].state = "TX";
   std::ofstream(csv) << ToCsv(voters);
-  CliRun ok = RunBinary(args + csv.string(), err);
+  CliRun ok = RunBinary(import(election_file.string(), csv.string()), err);
   EXPECT_EQ(ok.exit_code, 0) << ReadFile(err);
   EXPECT_NE(ok.out.find("2 new voters"), std::string::npos) << ok.out;
 
-  CliRun no_file =
-      RunBinary("voters import --db '" + conninfo + "' --keys " + keys + " --election " +
-                    (dir.path() / "none.json").string() + " " + csv.string(),
-                err);
+  CliRun no_file = RunBinary(import((dir.path() / "none.json").string(), csv.string()), err);
   EXPECT_EQ(no_file.exit_code, 1);
 }
 

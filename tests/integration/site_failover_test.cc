@@ -13,8 +13,8 @@
 #include <sstream>
 #include <string>
 
-#include "cluster/process.h"
-#include "region_harness.h"
+#include "os/process.h"
+#include "support/region_harness.h"
 
 namespace landslide::testing {
 namespace {
@@ -59,15 +59,15 @@ TEST(SiteFailover, AVoteInTheBrowserIsCountedOnceWhenTheRegionThatServedThePageD
   auto peer_client = region.PeerClient();
   ASSERT_TRUE(peer_client->Get("/regions").status == 200);
 
-  cluster::ProcessOptions po;
+  os::ProcessOptions po;
   po.argv = {node, (web_tests / "site_failover.mjs").string(), region.url(), region.voters()[0].id,
              "us-east=" + std::to_string(region.serve_pid()) +
                  ",us-west=" + std::to_string(region.peer_pid())};
   po.log_file = region.dir() / "browser.log";
-  auto browser = cluster::Process::Spawn(po);
+  auto browser = os::Process::Spawn(po);
   ASSERT_TRUE(browser.ok()) << browser.status().message();
   auto exit = browser->Wait(std::chrono::seconds(120));
-  const std::string log = cluster::TailOfFile(po.log_file, 20000);
+  const std::string log = os::TailOfFile(po.log_file, 20000);
   ASSERT_TRUE(exit.ok() && exit->success()) << "the browser script failed:\n" << log;
 
   // The script's last line is what the page showed.

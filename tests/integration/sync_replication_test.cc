@@ -17,7 +17,7 @@
 #include "db/pg.h"
 #include "db/pg_ballot_store.h"
 #include "db/schema.h"
-#include "pg_harness.h"
+#include "support/pg_harness.h"
 
 namespace landslide::testing {
 namespace {

@@ -1,5 +1,5 @@
 // `landslide up --regions 1` end to end: a real `up` child process brings up PostgreSQL and one
-// serve, writes cluster.json per CONTRACT.md, takes a vote, brings a killed serve back with
+// serve, writes cluster.json per docs/API.md, takes a vote, brings a killed serve back with
 // --restart-region, and stops everything on SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -12,25 +12,18 @@
 #include <thread>
 
 #include "cluster/cluster_file.h"
-#include "cluster/process.h"
 #include "cluster/up_process.h"
-#include "http_client.h"
+#include "os/poll.h"
+#include "os/ports.h"
+#include "os/process.h"
+#include "support/http_client.h"
 
 namespace landslide::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using os::Eventually;
 using std::chrono::seconds;
-
-template <typename F>
-bool Within(F&& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
 
 cluster::UpProcessOptions UpOptions(const fs::path& dir, int base_port,
                                     const std::string& restart_region = "") {
@@ -48,7 +41,7 @@ TEST(UpOneRegion, ServesWritesTheClusterFileRestartsAServeAndStopsEverything) {
   char tmpl[] = "/tmp/ls-up1-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const fs::path dir = tmpl;
-  auto base = cluster::FindFreeBasePort();
+  auto base = os::FindFreeBasePort();
   ASSERT_TRUE(base.ok()) << base.status().message();
   std::set<int> pids;
   {
@@ -85,7 +78,7 @@ TEST(UpOneRegion, ServesWritesTheClusterFileRestartsAServeAndStopsEverything) {
     for (const auto& [_, pid] : back->regions[0].pids) pids.insert(pid);
     HttpClient c2("127.0.0.1", static_cast<uint16_t>(*base));
     EXPECT_EQ(c2.Get("/health").status, 200);
-    EXPECT_TRUE(Within(
+    EXPECT_TRUE(Eventually(
         [&] { return up->LogTail().find("killed by signal 9") != std::string::npos; }, seconds(10)))
         << up->LogTail();
 
@@ -93,7 +86,7 @@ TEST(UpOneRegion, ServesWritesTheClusterFileRestartsAServeAndStopsEverything) {
     EXPECT_TRUE(up->Stop().success()) << up->LogTail();
   }
   for (int pid : pids) {
-    EXPECT_TRUE(Within([pid] { return cluster::IsGone(pid); }, seconds(10))) << "pid " << pid;
+    EXPECT_TRUE(Eventually([pid] { return os::IsGone(pid); }, seconds(10))) << "pid " << pid;
   }
   if (std::getenv("LANDSLIDE_KEEP_TEST_DIRS") == nullptr) {
     std::error_code ec;
