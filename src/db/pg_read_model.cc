@@ -5,9 +5,9 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <thread>
 
+#include "common/thread_annotations.h"
 #include "db/pg.h"
 #include "db/registry_store.h"
 
@@ -24,7 +24,7 @@ class PgReadModel final : public ReadModel {
   }
   ~PgReadModel() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
@@ -70,7 +70,7 @@ class PgReadModel final : public ReadModel {
 
   void Post(Job job) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (jobs_.size() < options_.max_queued && !stopping_) {
         jobs_.push_back(std::move(job));
         cv_.notify_one();
@@ -85,8 +85,8 @@ class PgReadModel final : public ReadModel {
     while (true) {
       Job job;
       {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        UniqueMutexLock lock(mu_);
+        while (!stopping_ && jobs_.empty()) lock.Wait(cv_);
         if (jobs_.empty()) return;
         job = std::move(jobs_.front());
         jobs_.pop_front();
@@ -105,10 +105,10 @@ class PgReadModel final : public ReadModel {
   }
 
   const ReadModelOptions options_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  std::deque<Job> jobs_;   // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  std::deque<Job> jobs_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> workers_;
 };
 
@@ -125,7 +125,7 @@ class PgRegionMonitor final : public RegionMonitor {
   }
   ~PgRegionMonitor() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stopping_ = true;
     }
     cv_.notify_all();
@@ -133,16 +133,18 @@ class PgRegionMonitor final : public RegionMonitor {
   }
 
   ProbeStatus Primary() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return primary_;
   }
   ProbeStatus Replica() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return replica_;
   }
   void WaitFirstPass(std::chrono::milliseconds timeout) override {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, timeout, [&] { return passes_ > 0; });
+    UniqueMutexLock lock(mu_);
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (passes_ == 0 && lock.WaitUntil(cv_, until) == std::cv_status::no_timeout) {
+    }
   }
 
  private:
@@ -185,7 +187,7 @@ class PgRegionMonitor final : public RegionMonitor {
           s = {false, "loading the registry: " + index.status().message()};
         }
       }
-      std::unique_lock lock(mu_);
+      UniqueMutexLock lock(mu_);
       if (p.ok != primary_.ok) {
         spdlog::info("event=primary_probe ok={} error=\"{}\"", p.ok, p.error);
       }
@@ -193,7 +195,9 @@ class PgRegionMonitor final : public RegionMonitor {
       replica_ = s;
       ++passes_;
       cv_.notify_all();
-      cv_.wait_for(lock, interval_, [&] { return stopping_; });
+      const auto until = std::chrono::steady_clock::now() + interval_;
+      while (!stopping_ && lock.WaitUntil(cv_, until) == std::cv_status::no_timeout) {
+      }
       if (stopping_) return;
     }
   }
@@ -203,12 +207,12 @@ class PgRegionMonitor final : public RegionMonitor {
   const Election& election_;
   RegistryHolder& registry_;
   const std::chrono::milliseconds interval_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;
-  ProbeStatus primary_;    // guarded by mu_
-  ProbeStatus replica_;    // guarded by mu_
-  int passes_ = 0;         // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
+  ProbeStatus primary_ GUARDED_BY(mu_);
+  ProbeStatus replica_ GUARDED_BY(mu_);
+  int passes_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

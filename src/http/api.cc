@@ -17,10 +17,18 @@ std::string Sentence(std::string_view text) {
   return s;
 }
 
+namespace {
+
+ordered_json ErrorJson(std::string_view code, std::string_view message) {
+  return ordered_json{{"success", false}, {"error", code}, {"message", Sentence(message)}};
+}
+
+}  // namespace
+
 HttpResponse ErrorResponse(int status, std::string_view code, std::string_view message) {
   HttpResponse r;
   r.status = status;
-  r.body = ordered_json{{"success", false}, {"error", code}, {"message", Sentence(message)}}.dump();
+  r.body = ErrorJson(code, message).dump();
   return r;
 }
 
@@ -36,6 +44,16 @@ HttpResponse Json(int status, std::string body) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(body);
+  return r;
+}
+
+// 409 already_voted, with when the counted ballot was cast.
+HttpResponse AlreadyVoted(TimePoint voted_at) {
+  ordered_json j = ErrorJson("already_voted", "This voter already has a counted ballot.");
+  j["voted_at"] = FormatRfc3339(voted_at);
+  HttpResponse r;
+  r.status = 409;
+  r.body = j.dump();
   return r;
 }
 
@@ -188,14 +206,8 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
             body += R"("})";
             return respond(Json(201, std::move(body)));
           }
-          case CastResult::kAlreadyVoted: {
-            HttpResponse resp =
-                ErrorResponse(409, "already_voted", "This voter already has a counted ballot.");
-            auto j = ordered_json::parse(resp.body);
-            j["voted_at"] = FormatRfc3339(r.outcome.voted_at);
-            resp.body = j.dump();
-            return respond(std::move(resp));
-          }
+          case CastResult::kAlreadyVoted:
+            return respond(AlreadyVoted(r.outcome.voted_at));
           case CastResult::kClosed:
             return respond(ErrorResponse(403, "election_closed", "Voting is not open now."));
           case CastResult::kUnknownVoter:
@@ -210,10 +222,9 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
           case CastResult::kRegistryNotLoaded:
             return respond(
                 Unavailable("The voter registry is still loading; nothing was recorded."));
+          case CastResult::kOutcomeUnknown:
+            return respond(Unavailable(r.outcome.message));
           case CastResult::kUnavailable:
-            if (r.outcome.message.find("Idempotency-Key") != std::string::npos) {
-              return respond(Unavailable(r.outcome.message));  // the outcome is unknown
-            }
             return respond(Unavailable((r.outcome.message.empty()
                                             ? std::string("The ballot could not be made durable")
                                             : Sentence(r.outcome.message)) +
@@ -237,14 +248,7 @@ void Api::GetBallot(const HttpRequest& req, Respond respond) {
   deps_.reads->FindVote(
       voter, [respond = std::move(respond), view](Result<std::optional<TimePoint>> voted) {
         if (!voted.ok()) return respond(Unavailable("The pollbook cannot be read right now."));
-        if (voted->has_value()) {
-          HttpResponse resp =
-              ErrorResponse(409, "already_voted", "This voter already has a counted ballot.");
-          auto j = ordered_json::parse(resp.body);
-          j["voted_at"] = FormatRfc3339(**voted);
-          resp.body = j.dump();
-          return respond(std::move(resp));
-        }
+        if (voted->has_value()) return respond(AlreadyVoted(**voted));
         ordered_json j = {{"state", view->jurisdiction}, {"candidates", view->candidates}};
         respond(Json(200, j.dump()));
       });

@@ -22,8 +22,8 @@ struct IntakeQueue::Writer {
   // The callers of the batch being committed, and the earliest of their deadlines: past it, the
   // reaper tells them the outcome is not known yet, while the writer goes on learning it.
   // (The batch lives on the writer's stack; the pointer is cleared, under mu_, before it goes.)
-  const std::vector<VoteTicket>* in_flight = nullptr;        // guarded by mu_
-  std::chrono::steady_clock::time_point in_flight_deadline;  // guarded by mu_
+  const std::vector<VoteTicket>* in_flight = nullptr;        // guarded by the queue's mu_
+  std::chrono::steady_clock::time_point in_flight_deadline;  // guarded by the queue's mu_
 };
 
 IntakeQueue::IntakeQueue(IntakeOptions options, const Election& election,
@@ -66,9 +66,9 @@ void IntakeQueue::RunReaper() {
     std::vector<VoteTicket> expired;
     std::vector<VoteCallback> overdue;
     {
-      std::unique_lock lock(mu_);
+      UniqueMutexLock lock(mu_);
       if (stopping_) return;
-      reaper_cv_.wait_for(lock, std::chrono::milliseconds(50));
+      lock.WaitUntil(reaper_cv_, std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
       if (stopping_) return;
       auto now = std::chrono::steady_clock::now();
       // Tickets are queued in arrival order with the same deadline offset, so the expired ones
@@ -95,7 +95,7 @@ void IntakeQueue::RunReaper() {
       // with the same key, which returns the original 201 if it did.
       spdlog::warn("event=batch_outcome_overdue ballots={}", overdue.size());
       VoteOutcome out;
-      out.kind = VoteOutcome::Kind::kUnavailable;
+      out.kind = VoteOutcome::Kind::kOutcomeUnknown;
       out.message = kOutcomeUnknown;
       for (auto& done : overdue) done(out);
     }
@@ -113,7 +113,7 @@ bool IntakeQueue::Submit(VoteTicket& ticket) {
     if (!answered->exchange(true)) done(o);
   };
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ || queue_.size() >= options_.capacity) {
       ticket.done = std::move(answer_once);  // left to the caller, unused by the queue
       return false;
@@ -135,7 +135,7 @@ bool IntakeQueue::Submit(VoteTicket& ticket) {
 
 void IntakeQueue::Drain() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
@@ -148,12 +148,12 @@ void IntakeQueue::Drain() {
 }
 
 size_t IntakeQueue::depth() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return queue_.size();
 }
 
 bool IntakeQueue::PrimaryOk(std::string* why) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (primary_ok_ || std::chrono::steady_clock::now() - primary_failed_at_ > kFailureMemory) {
     return true;
   }
@@ -168,7 +168,7 @@ std::vector<std::string> IntakeQueue::shards() const {
 }
 
 void IntakeQueue::SetPrimaryStatus(bool ok, const std::string& why) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   primary_ok_ = ok;
   primary_error_ = why;
   if (!ok) primary_failed_at_ = std::chrono::steady_clock::now();
@@ -179,12 +179,14 @@ void IntakeQueue::RunWriter(Writer& w) {
     std::vector<VoteTicket> batch;
     bool leftover = false;
     {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      UniqueMutexLock lock(mu_);
+      while (queue_.empty() && !stopping_) lock.Wait(cv_);
       if (queue_.empty()) return;  // stopping and drained
       if (queue_.size() < options_.max_batch && !stopping_ && options_.linger.count() > 0) {
-        full_cv_.wait_for(lock, options_.linger,
-                          [&] { return queue_.size() >= options_.max_batch || stopping_; });
+        const auto until = std::chrono::steady_clock::now() + options_.linger;
+        while (queue_.size() < options_.max_batch && !stopping_ &&
+               lock.WaitUntil(full_cv_, until) == std::cv_status::no_timeout) {
+        }
       }
       size_t n = std::min(queue_.size(), options_.max_batch);
       batch.reserve(n);
@@ -202,9 +204,10 @@ void IntakeQueue::RunWriter(Writer& w) {
   }
 }
 
-void IntakeQueue::ReplyAll(std::vector<VoteTicket>& batch, const std::string& why) {
+void IntakeQueue::ReplyAll(std::vector<VoteTicket>& batch, const std::string& why,
+                           VoteOutcome::Kind kind) {
   VoteOutcome out;
-  out.kind = VoteOutcome::Kind::kUnavailable;
+  out.kind = kind;
   out.message = why;
   for (auto& t : batch) t.done(out);
 }
@@ -220,7 +223,7 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
   // From here on the reaper answers these tickets at their deadline if we have not: connecting
   // (up to connect_timeout per host) and committing may both stall.
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     w.in_flight = &live;
     w.in_flight_deadline = live.front().deadline;
     for (const auto& t : live) w.in_flight_deadline = std::min(w.in_flight_deadline, t.deadline);
@@ -229,7 +232,7 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
     IntakeQueue* q;
     Writer& w;
     ~Landed() {
-      std::lock_guard lock(q->mu_);
+      MutexLock lock(q->mu_);
       w.in_flight = nullptr;
     }
   } landed{this, w};
@@ -348,8 +351,11 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
     SetPrimaryStatus(false, s.message());
     spdlog::warn("event=batch_failed shard={} ballots={} error=\"{}\"", w.shard, batch.size(),
                  s.message());
-    ReplyAll(batch, s.code() == Code::kDeadlineExceeded ? kOutcomeUnknown
-                                                        : "the ballot could not be made durable");
+    if (s.code() == Code::kDeadlineExceeded) {
+      ReplyAll(batch, kOutcomeUnknown, VoteOutcome::Kind::kOutcomeUnknown);
+    } else {
+      ReplyAll(batch, "the ballot could not be made durable");
+    }
     return;
   }
   SetPrimaryStatus(true, "");

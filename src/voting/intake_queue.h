@@ -10,25 +10,31 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/metrics.h"
+#include "common/thread_annotations.h"
 #include "domain/election.h"
 #include "voting/ballot_store.h"
 
 namespace landslide {
 
 struct VoteOutcome {
-  enum class Kind { kCounted, kAlreadyVoted, kUnavailable };
+  enum class Kind {
+    kCounted,
+    kAlreadyVoted,
+    kUnavailable,     // nothing was recorded; a retry is safe
+    kOutcomeUnknown,  // sent to the primary but not answered: it may yet count, and a retry
+                      // with the same Idempotency-Key tells
+  };
   Kind kind = Kind::kUnavailable;
   Receipt receipt{};
   TimePoint voted_at{};
   std::string region;   // where the counted ballot was taken
-  std::string message;  // why, for kUnavailable
+  std::string message;  // why, for kUnavailable and kOutcomeUnknown
 };
 
 // Called exactly once per ticket, on a writer thread. Must not throw and must not block.
@@ -81,7 +87,8 @@ class IntakeQueue {
   void RunWriter(Writer& w);
   void Process(Writer& w, std::vector<VoteTicket>& batch);
   void CommitAndReply(Writer& w, std::vector<VoteTicket>& batch);
-  void ReplyAll(std::vector<VoteTicket>& batch, const std::string& why);
+  void ReplyAll(std::vector<VoteTicket>& batch, const std::string& why,
+                VoteOutcome::Kind kind = VoteOutcome::Kind::kUnavailable);
   void SetPrimaryStatus(bool ok, const std::string& why);
 
   const IntakeOptions options_;
@@ -95,15 +102,15 @@ class IntakeQueue {
   Counter& commit_failures_;
   Gauge& depth_gauge_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::condition_variable cv_;         // idle writers wait here for the queue to fill
   std::condition_variable full_cv_;    // lingering writers wait here for a full batch
   std::condition_variable reaper_cv_;  // the reaper's own, so it never takes a writer's wake-up
-  std::deque<VoteTicket> queue_;       // guarded by mu_
-  bool stopping_ = false;              // guarded by mu_
-  bool primary_ok_ = true;             // guarded by mu_
-  std::string primary_error_;          // guarded by mu_
-  std::chrono::steady_clock::time_point primary_failed_at_;  // guarded by mu_
+  std::deque<VoteTicket> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool primary_ok_ GUARDED_BY(mu_) = true;
+  std::string primary_error_ GUARDED_BY(mu_);
+  std::chrono::steady_clock::time_point primary_failed_at_ GUARDED_BY(mu_);
 
   std::vector<std::unique_ptr<Writer>> writers_;
   // Answers queued ballots whose deadline passed while every writer was busy (a stalled

@@ -172,7 +172,7 @@ TEST_F(IntakeTest, LostAcknowledgementIsResolvedByRetryingWithTheKey) {
   faults_->lose_commit_ack = 1;
   const std::string key = "retry-key-0123456789abcdef";
   VoteOutcome lost = Cast(*q, 11, "Evan McMullin", key);
-  EXPECT_EQ(lost.kind, VoteOutcome::Kind::kUnavailable);
+  EXPECT_EQ(lost.kind, VoteOutcome::Kind::kOutcomeUnknown);
   EXPECT_NE(lost.message.find("Idempotency-Key"), std::string::npos);
   // The ballot did commit; the retry must find it, not count it again.
   VoteOutcome retry = Cast(*q, 11, "Evan McMullin", key);
@@ -203,7 +203,7 @@ TEST_F(IntakeTest, StalledCommitIsAnsweredAtTheDeadlineAndOnlyOnce) {
   ASSERT_TRUE(q->Submit(t));
   VoteOutcome o = first.get_future().get();
   const auto waited = std::chrono::steady_clock::now() - sent;
-  EXPECT_EQ(o.kind, VoteOutcome::Kind::kUnavailable);
+  EXPECT_EQ(o.kind, VoteOutcome::Kind::kOutcomeUnknown);
   EXPECT_NE(o.message.find("not known yet"), std::string::npos) << o.message;
   EXPECT_LT(waited, std::chrono::milliseconds(1000));
   {

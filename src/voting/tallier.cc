@@ -30,9 +30,13 @@ void Tallier::Start() {
     while (true) {
       Status s = Pass();
       Publish(s);
-      std::unique_lock lock(mu_);
+      UniqueMutexLock lock(mu_);
       // Caught up: wait a poll interval. Behind: go straight on.
-      if (lag_ == 0 || !s.ok()) cv_.wait_for(lock, poll_interval_, [&] { return stopping_; });
+      if (lag_ == 0 || !s.ok()) {
+        const auto until = std::chrono::steady_clock::now() + poll_interval_;
+        while (!stopping_ && lock.WaitUntil(cv_, until) == std::cv_status::no_timeout) {
+        }
+      }
       if (stopping_) return;
     }
   });
@@ -40,7 +44,7 @@ void Tallier::Start() {
 
 void Tallier::Stop() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();

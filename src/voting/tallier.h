@@ -8,12 +8,12 @@
 #include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/metrics.h"
+#include "common/thread_annotations.h"
 #include "domain/tally.h"
 #include "voting/ballot_store.h"
 
@@ -75,9 +75,9 @@ class Tallier {
   uint64_t version_ = 0;
 
   std::atomic<std::shared_ptr<const TallySnapshot>> snapshot_;
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -57,6 +57,9 @@ void VoteService::Cast(std::string_view voter_id, std::string_view candidate,
       case VoteOutcome::Kind::kUnavailable:
         r.result = CastResult::kUnavailable;
         break;
+      case VoteOutcome::Kind::kOutcomeUnknown:
+        r.result = CastResult::kOutcomeUnknown;
+        break;
     }
     done(r);
   };

@@ -32,7 +32,8 @@ class RegistryHolder {
 enum class CastResult {
   kCounted,
   kAlreadyVoted,
-  kUnavailable,
+  kUnavailable,     // nothing was recorded
+  kOutcomeUnknown,  // the commit was sent but not answered; retry with the same key to learn
   kClosed,
   kUnknownVoter,
   kNotOnBallot,

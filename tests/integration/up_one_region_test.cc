@@ -17,6 +17,7 @@
 #include "os/ports.h"
 #include "os/process.h"
 #include "support/http_client.h"
+#include "support/landslide_cli.h"
 
 namespace landslide::testing {
 namespace {
@@ -24,18 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using os::Eventually;
 using std::chrono::seconds;
-
-cluster::UpProcessOptions UpOptions(const fs::path& dir, int base_port,
-                                    const std::string& restart_region = "") {
-  cluster::UpProcessOptions o;
-  o.binary = LANDSLIDE_BINARY;
-  o.dir = dir;
-  o.regions = 1;
-  o.base_port = base_port;
-  o.restart_region = restart_region;
-  o.parent_death_signal = SIGTERM;  // if the test dies, `up` stops what it started
-  return o;
-}
 
 TEST(UpOneRegion, ServesWritesTheClusterFileRestartsAServeAndStopsEverything) {
   char tmpl[] = "/tmp/ls-up1-XXXXXX";
@@ -45,7 +34,7 @@ TEST(UpOneRegion, ServesWritesTheClusterFileRestartsAServeAndStopsEverything) {
   ASSERT_TRUE(base.ok()) << base.status().message();
   std::set<int> pids;
   {
-    auto up = cluster::UpProcess::Start(UpOptions(dir, *base));
+    auto up = cluster::UpProcess::Start(UpOptions(dir, 1, *base));
     ASSERT_TRUE(up.ok()) << up.status().message();
     auto info = up->WaitForClusterFile(seconds(120));
     ASSERT_TRUE(info.ok()) << info.status().message();
@@ -68,7 +57,7 @@ TEST(UpOneRegion, ServesWritesTheClusterFileRestartsAServeAndStopsEverything) {
     // Lose the serve; --restart-region brings it back and leaves PostgreSQL alone.
     const int old_serve = r.pids.at("serve");
     ASSERT_EQ(kill(old_serve, SIGKILL), 0);
-    auto again = cluster::UpProcess::Start(UpOptions(dir, *base, "us-east"));
+    auto again = cluster::UpProcess::Start(UpOptions(dir, 1, *base, "us-east"));
     ASSERT_TRUE(again.ok()) << again.status().message();
     auto back = again->WaitForClusterFile(seconds(60), [&](const cluster::ClusterInfo& i) {
       return i.regions.size() == 1 && i.regions[0].pids.at("serve") != old_serve;

@@ -1,5 +1,6 @@
 #include "support/landslide_cli.h"
 
+#include <csignal>
 #include <utility>
 
 #include "os/files.h"
@@ -32,6 +33,18 @@ CliRun RunLandslide(const std::vector<std::string>& args, const CliRunOptions& o
     run.exit_code = exit->code;
   }
   return run;
+}
+
+cluster::UpProcessOptions UpOptions(const std::filesystem::path& dir, int regions, int base_port,
+                                    const std::string& restart_region) {
+  cluster::UpProcessOptions o;
+  o.binary = LANDSLIDE_BINARY;
+  o.dir = dir;
+  o.regions = regions;
+  o.base_port = base_port;
+  o.restart_region = restart_region;
+  o.parent_death_signal = SIGTERM;  // if the test dies, `up` stops what it started
+  return o;
 }
 
 }  // namespace landslide::testing

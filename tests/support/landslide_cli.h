@@ -1,5 +1,6 @@
-// The binary under test (LANDSLIDE_BINARY) run to completion, its output captured: for tests of
-// the commands themselves. Built on the product's own os/subcommand.h.
+// The binary under test (LANDSLIDE_BINARY) run to completion, its output captured, for tests of
+// the commands themselves (built on the product's own os/subcommand.h); and `landslide up` of
+// that binary as a child.
 //
 //   CliRun run = RunLandslide({"voters", "generate", "--count", "10"});
 //   EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -9,6 +10,8 @@
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "cluster/up_process.h"
 
 namespace landslide::testing {
 
@@ -27,5 +30,10 @@ struct CliRun {
 };
 
 CliRun RunLandslide(const std::vector<std::string>& args, const CliRunOptions& options = {});
+
+// `landslide up` of the binary under test for `regions` regions in `dir` (or, with
+// `restart_region`, `up --restart-region`), stopped with SIGTERM if the test dies.
+cluster::UpProcessOptions UpOptions(const std::filesystem::path& dir, int regions, int base_port,
+                                    const std::string& restart_region = "");
 
 }  // namespace landslide::testing

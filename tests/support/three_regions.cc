@@ -12,6 +12,7 @@
 #include "os/endpoint.h"
 #include "os/ports.h"
 #include "os/process.h"
+#include "support/landslide_cli.h"
 
 namespace landslide::testing {
 
@@ -41,18 +42,6 @@ std::string HostOf(const std::string& url) { return os::HostPortOfUrl(url).value
 
 int PortOf(const std::string& url) { return os::HostPortOfUrl(url).value().second; }
 
-cluster::UpProcessOptions UpOptions(const fs::path& dir, int base_port,
-                                    const std::string& restart_region) {
-  cluster::UpProcessOptions o;
-  o.binary = LANDSLIDE_BINARY;
-  o.dir = dir;
-  o.regions = 3;
-  o.base_port = base_port;
-  o.restart_region = restart_region;
-  o.parent_death_signal = SIGTERM;
-  return o;
-}
-
 void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int voters) {
   if (!InPath("patroni") || !InPath("etcd")) {
     GTEST_SKIP() << "patroni and etcd are not installed (Debian: patroni, etcd-server)";
@@ -65,7 +54,7 @@ void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int 
   base_port_ = *base;
 
   const auto started = SteadyClock::now();
-  cluster::UpProcessOptions options = UpOptions(dir_, base_port_);
+  cluster::UpProcessOptions options = UpOptions(dir_, 3, base_port_);
   options.extra_args = up_args;
   auto up = cluster::UpProcess::Start(options);
   ASSERT_TRUE(up.ok()) << up.status().message();
@@ -186,7 +175,7 @@ Response ThreeRegionTest::Get(const RegionInfo& r, const std::string& path) {
 void ThreeRegionTest::RestartRegion(const std::string& name) {
   const int old_serve = Region(name).pids.at("serve");
   const auto started = SteadyClock::now();
-  auto p = cluster::UpProcess::Start(UpOptions(dir_, base_port_, name));
+  auto p = cluster::UpProcess::Start(UpOptions(dir_, 3, base_port_, name));
   ASSERT_TRUE(p.ok()) << p.status().message();
   restart_.emplace(std::move(*p));
   auto info = restart_->WaitForClusterFile(seconds(240), [&](const ClusterInfo& i) {

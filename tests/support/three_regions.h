@@ -40,10 +40,6 @@ std::string ReceiptOf(const Response& r);
 std::string HostOf(const std::string& url);
 int PortOf(const std::string& url);
 
-// `landslide up` (or `up --restart-region NAME`) in `dir`; SIGTERM reaches it if the test dies.
-cluster::UpProcessOptions UpOptions(const std::filesystem::path& dir, int base_port,
-                                    const std::string& restart_region = "");
-
 class ThreeRegionTest : public ::testing::Test {
  protected:
   // Brings the cluster up (with `up_args` added, e.g. --netns) and imports `voters` voters.
