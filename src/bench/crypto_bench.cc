@@ -155,7 +155,7 @@ Result<std::string> RunCryptoBench(const CryptoBenchOptions& o) {
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
-      size_t first = t * 256;
+      size_t first = size_t{t} * 256;
       while (Clock::now() - start < std::chrono::duration<double>(2 * s)) {
         (void)f.Verify(first, 256);
         first += 256;

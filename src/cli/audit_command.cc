@@ -94,7 +94,7 @@ int RunAudit(const AuditOptions& o) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
     if (!error.empty()) {
-      problem(target + ": " + error);
+      problem(std::string(target).append(": ").append(error));
     } else if (result.verdict == audit::CheckpointVerdict::kAgrees) {
       std::printf("region    %s agrees: signed checkpoint of %lld ballots, same chain heads\n",
                   target.c_str(), static_cast<long long>(result.total));

@@ -162,9 +162,12 @@ int RunUp(const UpFlags& flags, bool regions_given) {
     const std::string host =
         settings->netns ? cluster::PlanRegionNetwork(settings->base_port, 3).addresses.at(i)
                         : std::string("127.0.0.1");
-    const std::string site =
-        "http://" + host + ":" + std::to_string(cluster::PortsFor(settings->base_port, i).http);
-    Say("  " + name + ": voter site " + site + "/  results " + site + "/results");
+    std::string site = "http://";
+    site.append(host).append(":").append(
+        std::to_string(cluster::PortsFor(settings->base_port, i).http));
+    std::string line = "  ";
+    line.append(name).append(": voter site ").append(site).append("/  results ").append(site);
+    Say(line.append("/results"));
   }
   Say("press Ctrl-C (or send SIGTERM) to stop everything");
 

@@ -101,10 +101,14 @@ Status WaitForEtcdHealthy(const std::string& host, int client_port,
     }
     if (keep_going) LANDSLIDE_RETURN_IF_ERROR(keep_going());
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Unavailable("etcd on " + host + ":" + std::to_string(client_port) +
-                                 " did not become healthy within " +
-                                 std::to_string(timeout.count() / 1000) + " s (last: " + last +
-                                 ")");
+      std::string message = "etcd on ";
+      message.append(host).append(":").append(std::to_string(client_port));
+      message.append(" did not become healthy within ")
+          .append(std::to_string(timeout.count() / 1000))
+          .append(" s (last: ")
+          .append(last)
+          .append(")");
+      return Status::Unavailable(message);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

@@ -29,7 +29,7 @@ Status ServeHandle::Start(const ServeSpec& spec) {
   }
   for (const auto& [name, url] : spec.peers) {
     so.args.push_back("--peer");
-    so.args.push_back(name + "=" + url);
+    so.args.push_back(std::string(name).append("=").append(url));
   }
   so.process.log_file = spec.log_file;
   so.process.parent_death_signal = SIGTERM;

@@ -37,4 +37,24 @@ Result<json> ParseStrictJson(std::string_view text, const std::string& what) {
   return j;
 }
 
+Status CheckJsonKeys(const json& obj, const std::set<std::string>& allowed,
+                     const std::string& where, const std::set<std::string>& optional) {
+  if (!obj.is_object()) return Status::InvalidArgument(where + " must be an object");
+  for (const auto& [k, v] : obj.items()) {
+    if (!allowed.count(k)) {
+      std::string message = "unknown key \"" + k;
+      message += "\" in " + where;
+      return Status::InvalidArgument(message);
+    }
+  }
+  for (const auto& k : allowed) {
+    if (!obj.contains(k) && !optional.count(k)) {
+      std::string message = where + " is missing \"";
+      message += k + "\"";
+      return Status::InvalidArgument(message);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace landslide

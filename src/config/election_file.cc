@@ -14,19 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-Status CheckKeys(const json& obj, const std::set<std::string>& allowed, const std::string& where) {
-  if (!obj.is_object()) return Status::InvalidArgument(where + " must be an object");
-  for (const auto& [k, v] : obj.items()) {
-    if (!allowed.count(k)) return Status::InvalidArgument("unknown key \"" + k + "\" in " + where);
-  }
-  for (const auto& k : allowed) {
-    if (!obj.contains(k) && k != "name") {
-      return Status::InvalidArgument(where + " is missing \"" + k + "\"");
-    }
-  }
-  return Status::Ok();
-}
-
 Result<std::string> GetString(const json& obj, const std::string& key, const std::string& where) {
   if (!obj.contains(key)) return std::string();
   if (!obj[key].is_string())
@@ -40,8 +27,8 @@ Result<Election> ParseElectionJson(std::string_view text) {
   auto parsed = ParseStrictJson(text, "the election file");
   if (!parsed.ok()) return parsed.status();
   const json& j = *parsed;
-  LANDSLIDE_RETURN_IF_ERROR(
-      CheckKeys(j, {"name", "opens_at", "closes_at", "jurisdictions"}, "the election"));
+  LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(j, {"name", "opens_at", "closes_at", "jurisdictions"},
+                                          "the election", {"name"}));
   auto name = GetString(j, "name", "election");
   auto opens = GetString(j, "opens_at", "election");
   auto closes = GetString(j, "closes_at", "election");
@@ -60,7 +47,7 @@ Result<Election> ParseElectionJson(std::string_view text) {
   int i = 0;
   for (const auto& jur : j["jurisdictions"]) {
     std::string where = "jurisdictions[" + std::to_string(i++) + "]";
-    LANDSLIDE_RETURN_IF_ERROR(CheckKeys(jur, {"code", "name", "candidates"}, where));
+    LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(jur, {"code", "name", "candidates"}, where, {"name"}));
     auto code = GetString(jur, "code", where);
     auto jname = GetString(jur, "name", where);
     if (!code.ok()) return code.status();

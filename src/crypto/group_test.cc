@@ -35,10 +35,10 @@ TEST(GroupTest, DecodeRefusesNonCanonicalAndOptionallyTheIdentity) {
   EXPECT_TRUE(Point::Decode(identity).has_value());
   EXPECT_FALSE(Point::Decode(identity, /*allow_identity=*/false).has_value());
   // A negative field element (odd) and a value above the field prime are not encodings.
-  EXPECT_FALSE(Point::Decode(FromHex32(
-      "0100000000000000000000000000000000000000000000000000000000000000")));
-  EXPECT_FALSE(Point::Decode(FromHex32(
-      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")));
+  EXPECT_FALSE(
+      Point::Decode(FromHex32("0100000000000000000000000000000000000000000000000000000000000000")));
+  EXPECT_FALSE(
+      Point::Decode(FromHex32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")));
   // The group order itself is not a canonical scalar; one below it is.
   Bytes32 order = FromHex32("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
   EXPECT_FALSE(Scalar::Decode(order).has_value());

@@ -15,7 +15,7 @@ constexpr int kScalarBits = 253;  // the group order is just above 2^252
 // The window width that minimises windows·(points + buckets) for n points.
 int WindowBits(size_t n) {
   if (n < 8) return 2;
-  const int log2n = std::bit_width(n) - 1;
+  const int log2n = static_cast<int>(std::bit_width(n)) - 1;
   // Capped so the buckets (160 bytes each, at most 512) stay in the L2 cache.
   return std::clamp(log2n - 2, 3, 10);
 }

@@ -42,8 +42,10 @@ TEST(TrusteesTest, AnyThresholdOfTrusteesRecoversTheCountAndFewerCannot) {
     ASSERT_TRUE(vk.ok());
     EXPECT_TRUE(VerifyPartial(kManifest, *vk, total, partials.back()).ok()) << j;
   }
-  for (auto subset : std::vector<std::vector<int>>{{0, 1, 2}, {2, 3, 4}, {4, 0, 2}, {1, 3, 4}}) {
+  for (const auto& subset :
+       std::vector<std::vector<int>>{{0, 1, 2}, {2, 3, 4}, {4, 0, 2}, {1, 3, 4}}) {
     std::vector<PartialDecryption> chosen;
+    chosen.reserve(subset.size());
     for (int i : subset) chosen.push_back(partials[i]);
     const auto count = Combine(total, chosen, 3, dlog);
     ASSERT_TRUE(count.ok()) << count.status().message();

@@ -39,7 +39,7 @@ TEST_F(VerifiableBallotTest, EveryHonestBallotVerifiesAndOpens) {
   }
   // A contest that allows 0 to 2 choices: its sum proof has three branches.
   const ContestRule up_to_two{"ME", 3, 0, 2};
-  for (auto choices : std::vector<std::vector<uint8_t>>{{0, 0, 0}, {1, 0, 1}, {0, 1, 0}}) {
+  for (const auto& choices : std::vector<std::vector<uint8_t>>{{0, 0, 0}, {1, 0, 1}, {0, 1, 0}}) {
     const BuiltBallot b = Build(choices, up_to_two);
     EXPECT_EQ(b.ballot.sum_proof.size(), 3u);
     EXPECT_TRUE(VerifyBallot(context_, b.ballot, up_to_two).ok());

@@ -16,7 +16,7 @@ namespace {
 
 constexpr size_t kReadBlock = 1 << 20;
 // Far longer than any sane row; stops a binary file from being buffered whole as one "line".
-constexpr size_t kMaxLineLength = 64 * 1024;
+constexpr size_t kMaxLineLength = size_t{64} * 1024;
 constexpr size_t kMaxListedErrors = 20;
 constexpr size_t kRowsPerCopy = 131072;
 constexpr int64_t kProgressEvery = 65536;

@@ -116,9 +116,9 @@ TEST(ParseCastBody, RefusesEveryOtherSpelling) {
   const std::string hex = ToHex(EncodeBallot(SomeBallot()));
   std::string upper = hex;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  EXPECT_FALSE(ParseCastBody(CastJson(upper)).ok());           // one ballot, one spelling
-  EXPECT_FALSE(ParseCastBody(CastJson(hex + "00")).ok());      // trailing bytes
-  EXPECT_FALSE(ParseCastBody(CastJson(hex.substr(1))).ok());   // odd length
+  EXPECT_FALSE(ParseCastBody(CastJson(upper)).ok());               // one ballot, one spelling
+  EXPECT_FALSE(ParseCastBody(CastJson(hex + "00")).ok());          // trailing bytes
+  EXPECT_FALSE(ParseCastBody(CastJson(hex.substr(1))).ok());       // odd length
   EXPECT_FALSE(ParseCastBody(CastJson(hex.substr(0, 200))).ok());  // truncated
   EXPECT_FALSE(ParseCastBody(R"({"ballot": ")" + hex + R"(", "x": "1"})").ok());
   EXPECT_FALSE(ParseCastBody(R"({"ballot": 12})").ok());

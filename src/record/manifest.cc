@@ -18,17 +18,6 @@ namespace {
 constexpr std::string_view kManifestFormat = "landslide-manifest/1";
 constexpr std::string_view kCeremonyFormat = "landslide-trustees/1";
 
-Status Keys(const json& obj, const std::set<std::string>& allowed, const std::string& where) {
-  if (!obj.is_object()) return Status::InvalidArgument(where + " must be an object");
-  for (const auto& [k, v] : obj.items()) {
-    if (!allowed.count(k)) return Status::InvalidArgument("unknown key \"" + k + "\" in " + where);
-  }
-  for (const auto& k : allowed) {
-    if (!obj.contains(k)) return Status::InvalidArgument(where + " is missing \"" + k + "\"");
-  }
-  return Status::Ok();
-}
-
 Result<std::string> Text(const json& obj, const char* key, const std::string& where) {
   if (!obj[key].is_string()) return Status::InvalidArgument(where + "." + key + " must be text");
   return obj[key].get<std::string>();
@@ -73,7 +62,7 @@ ordered_json CeremonyBody(const verifiable::PublicCeremony& c) {
 
 Result<verifiable::PublicCeremony> ParseCeremonyBody(const json& j, std::string_view election) {
   LANDSLIDE_RETURN_IF_ERROR(
-      Keys(j, {"trustees", "threshold", "joint_key", "commitments"}, "trustees"));
+      CheckJsonKeys(j, {"trustees", "threshold", "joint_key", "commitments"}, "trustees"));
   verifiable::PublicCeremony c;
   c.election = std::string(election);
   auto n = Number(j, "trustees", "trustees");
@@ -89,7 +78,7 @@ Result<verifiable::PublicCeremony> ParseCeremonyBody(const json& j, std::string_
   if (!j["commitments"].is_array()) return Status::InvalidArgument("commitments must be a list");
   for (const auto& tj : j["commitments"]) {
     const std::string where = "trustees.commitments[" + std::to_string(c.commitments.size()) + "]";
-    LANDSLIDE_RETURN_IF_ERROR(Keys(tj, {"trustee", "coefficients", "proofs"}, where));
+    LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(tj, {"trustee", "coefficients", "proofs"}, where));
     auto index = Number(tj, "trustee", where);
     if (!index.ok()) return index.status();
     if (!tj["coefficients"].is_array() || !tj["proofs"].is_array() ||
@@ -104,7 +93,7 @@ Result<verifiable::PublicCeremony> ParseCeremonyBody(const json& j, std::string_
       tc.coefficients.push_back(*b);
     }
     for (const auto& p : tj["proofs"]) {
-      LANDSLIDE_RETURN_IF_ERROR(Keys(p, {"r", "s"}, where + ".proofs"));
+      LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(p, {"r", "s"}, where + ".proofs"));
       auto r = Hex32(p["r"], where + ".proofs.r");
       auto s = Hex32(p["s"], where + ".proofs.s");
       if (!r.ok()) return r.status();
@@ -156,10 +145,10 @@ Result<Manifest> ParseManifest(std::string_view bytes) {
   auto parsed = ParseStrictJson(bytes, "the manifest");
   if (!parsed.ok()) return parsed.status();
   const json& j = *parsed;
-  LANDSLIDE_RETURN_IF_ERROR(Keys(j,
-                                 {"format", "election", "opens_at", "closes_at", "results",
-                                  "live_min_ballots", "contests", "trustees"},
-                                 "the manifest"));
+  LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(j,
+                                          {"format", "election", "opens_at", "closes_at", "results",
+                                           "live_min_ballots", "contests", "trustees"},
+                                          "the manifest"));
   if (j["format"] != kManifestFormat) {
     return Status::InvalidArgument("the manifest's format is not " + std::string(kManifestFormat));
   }
@@ -185,9 +174,9 @@ Result<Manifest> ParseManifest(std::string_view bytes) {
   std::set<std::string> seen;
   for (const auto& cj : j["contests"]) {
     const std::string where = "contests[" + std::to_string(m.contests.size()) + "]";
-    LANDSLIDE_RETURN_IF_ERROR(
-        Keys(cj, {"jurisdiction", "candidates", "min", "max", "credentials", "credentials_sha256"},
-             where));
+    LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(
+        cj, {"jurisdiction", "candidates", "min", "max", "credentials", "credentials_sha256"},
+        where));
     Contest c;
     auto code = Text(cj, "jurisdiction", where);
     auto min = Number(cj, "min", where);

@@ -176,7 +176,11 @@ Result<std::map<uint32_t, Partials>> ReadAllPartials(const fs::path& dir) {
     const auto trustee = (*j)["trustee"].get<uint32_t>();
     Partials& partials = out[trustee];
     for (const auto& [code, list] : (*j)["partials"].items()) {
-      if (!list.is_array()) return Status::InvalidArgument(where + ": " + code + " not a list");
+      if (!list.is_array()) {
+        std::string message = where + ": ";
+        message += code + " is not a list";
+        return Status::InvalidArgument(message);
+      }
       for (const auto& p : list) {
         verifiable::PartialDecryption d;
         d.trustee = trustee;

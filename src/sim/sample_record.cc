@@ -26,7 +26,7 @@ constexpr int kShards = 2;
 struct MockVoter {
   size_t state;  // index into Results2016()
   std::string id;
-  int choice;    // index into kCandidates2016
+  int choice;  // index into kCandidates2016
 };
 
 // Draws `n` voters: a state in proportion to its 2016 turnout, a choice with its 2016 split.
