@@ -14,7 +14,7 @@ namespace landslide::os {
 
 namespace {
 
-constexpr uint64_t kMaxBody = 64 * 1024 * 1024;
+constexpr uint64_t kMaxBody = uint64_t{64} * 1024 * 1024;
 
 // Status, headers and body of `res` into `out` (the body is moved out of `res`).
 void Fill(bhttp::response<bhttp::string_body>& res, HttpResponse& out) {
@@ -179,7 +179,8 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& p
     Close();
     if (reused && !got_header && StaleConnection(ec)) continue;  // the server had hung up
     out.timed_out = ec == beast::error::timeout;
-    out.transport_error = method + " " + path + ": " + ec.message();
+    out.transport_error =
+        std::string(method).append(" ").append(path).append(": ").append(ec.message());
     return out;
   }
   HttpResponse out;

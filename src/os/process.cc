@@ -140,8 +140,9 @@ Result<Process> Process::Spawn(const ProcessOptions& options) {
     for (const auto& [k, _] : env_pairs) replaced = replaced || k == key;
     if (!replaced) env_storage.emplace_back(entry);
   }
-  for (const auto& [k, v] : env_pairs) env_storage.push_back(k + "=" + v);
+  for (const auto& [k, v] : env_pairs) env_storage.push_back(std::string(k).append("=").append(v));
   std::vector<const char*> envp;
+  envp.reserve(env_storage.size() + 1);
   for (const auto& e : env_storage) envp.push_back(e.c_str());
   envp.push_back(nullptr);
 

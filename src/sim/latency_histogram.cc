@@ -23,7 +23,8 @@ LatencyHistogram::LatencyHistogram() : buckets_(kBucketCount, 0) {}
 size_t LatencyHistogram::BucketOf(int64_t v) {
   v = std::clamp<int64_t>(v, 0, kMaxTrackable);
   if (v < kSubBuckets) return static_cast<size_t>(v);
-  const int k = std::bit_width(static_cast<uint64_t>(v)) - 1;  // >= kSubBucketBits
+  const int k =
+      static_cast<int>(std::bit_width(static_cast<uint64_t>(v))) - 1;  // >= kSubBucketBits
   const int shift = k - kSubBucketBits;
   const int64_t sub = (v >> shift) - kSubBuckets;  // in [0, kSubBuckets)
   return static_cast<size_t>(kSubBuckets + static_cast<int64_t>(shift) * kSubBuckets + sub);

@@ -96,9 +96,10 @@ TEST(LatencyHistogramTest, LogNormalDistributionPercentiles) {
 
 TEST(LatencyHistogramTest, MinutesKeepTheirResolution) {
   LatencyHistogram h;
-  h.Record(3 * 60 * 1'000'000LL);  // 3 minutes
-  ExpectWithin(h.ValueAtQuantile(0.5), 3 * 60 * 1'000'000LL, 0.01);
-  EXPECT_EQ(h.max(), 3 * 60 * 1'000'000LL);
+  constexpr int64_t kThreeMinutesUs = int64_t{3} * 60 * 1'000'000;
+  h.Record(kThreeMinutesUs);
+  ExpectWithin(h.ValueAtQuantile(0.5), kThreeMinutesUs, 0.01);
+  EXPECT_EQ(h.max(), kThreeMinutesUs);
 }
 
 TEST(LatencyHistogramTest, OutOfRangeValuesAreClamped) {

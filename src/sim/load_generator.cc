@@ -61,6 +61,7 @@ void Cast(RunState& run, SimulationReport& report, ProgressSink* progress) {
   std::condition_variable cv;
   int finished = 0;  // guarded by mu
   std::vector<std::thread> pool;
+  pool.reserve(shards.size());
   for (auto& s : shards) {
     pool.emplace_back([&, s = s.get()] {
       s->Run();

@@ -78,7 +78,7 @@ class FakeRegion {
     });
   }
 
-  void Read(std::shared_ptr<Conn> c) {
+  void Read(const std::shared_ptr<Conn>& c) {
     c->req = {};
     bhttp::async_read(c->socket, c->buffer, c->req, [this, c](beast::error_code ec, size_t) {
       if (ec) return;

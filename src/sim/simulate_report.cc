@@ -38,9 +38,10 @@ std::string Format(const char* fmt, ...) {
 std::string Duration(double s) {
   if (s < 0) return "?";
   const auto t = static_cast<int64_t>(std::llround(s));
-  if (t >= 3600)
+  if (t >= 3600) {
     return Format("%lld:%02lld:%02lld", static_cast<long long>(t / 3600),
                   static_cast<long long>(t / 60 % 60), static_cast<long long>(t % 60));
+  }
   return Format("%lld:%02lld", static_cast<long long>(t / 60), static_cast<long long>(t % 60));
 }
 

@@ -29,7 +29,7 @@ int64_t SteadyNanos(SteadyClock::time_point t) {
 class OneShotGet : public std::enable_shared_from_this<OneShotGet> {
  public:
   using Done = std::function<void(Result<HttpReply>, int64_t)>;
-  OneShotGet(asio::io_context& ioc, const Target& target, std::string path,
+  OneShotGet(asio::io_context& ioc, const Target& target, const std::string& path,
              std::chrono::milliseconds timeout, Done done)
       : stream_(ioc), target_(target), timeout_(timeout), done_(std::move(done)) {
     request_.version(11);
@@ -187,10 +187,10 @@ Status ResolveTargets(std::vector<Target>& targets) {
   return Status::Ok();
 }
 
-void AsyncHttpGet(asio::io_context& ioc, const Target& target, std::string path,
+void AsyncHttpGet(asio::io_context& ioc, const Target& target, const std::string& path,
                   std::chrono::milliseconds timeout,
                   std::function<void(Result<HttpReply>, int64_t)> done) {
-  std::make_shared<OneShotGet>(ioc, target, std::move(path), timeout, std::move(done))->Run();
+  std::make_shared<OneShotGet>(ioc, target, path, timeout, std::move(done))->Run();
 }
 
 Result<HttpReply> HttpGet(const Target& target, const std::string& path,

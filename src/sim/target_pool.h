@@ -48,7 +48,7 @@ struct HttpReply {
 
 // One GET on a fresh connection (`Connection: close`), answered through `done` on the
 // io_context's thread with the reply or kUnavailable, and the time it took in microseconds.
-void AsyncHttpGet(boost::asio::io_context& ioc, const Target& target, std::string path,
+void AsyncHttpGet(boost::asio::io_context& ioc, const Target& target, const std::string& path,
                   std::chrono::milliseconds timeout,
                   std::function<void(Result<HttpReply>, int64_t micros)> done);
 // The same, blocking.

@@ -114,7 +114,9 @@ std::vector<std::string> CompareTallies(const ReportedTallies& before, const Rep
       if (auto c = s->second.find(cand); c != s->second.end()) want = c->second;
     }
     if (delta != want) {
-      note(state + " " + cand + ": expected " + Signed(want) + ", got " + Signed(delta));
+      std::string line = state;
+      line.append(" ").append(cand).append(": expected ").append(Signed(want));
+      note(line.append(", got ").append(Signed(delta)));
     }
   }
   if (more > 0) out.push_back("... and " + std::to_string(more) + " more differences");

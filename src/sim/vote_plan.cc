@@ -47,7 +47,7 @@ class StateCodes {
     }
     return (code[0] - 'A') * 26 + (code[1] - 'A');
   }
-  std::array<int, 26 * 26> table_;
+  std::array<int, size_t{26} * 26> table_;
 };
 
 std::string_view TrimCr(std::string_view s) {

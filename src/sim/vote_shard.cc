@@ -21,7 +21,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr size_t kMaxResponseBody = 64 * 1024;
+constexpr size_t kMaxResponseBody = size_t{64} * 1024;
 
 int64_t Micros(SteadyClock::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();

@@ -116,7 +116,7 @@ TEST(VoterGenerator, StatesFollow2016Turnout) {
 }
 
 TEST(VoterGenerator, FileOutputMatchesStringOutput) {
-  std::FILE* f = std::tmpfile();
+  std::FILE* f = std::tmpfile();  // NOLINT(cppcoreguidelines-owning-memory): closed below
   ASSERT_NE(f, nullptr);
   std::vector<int64_t> progress;
   ASSERT_TRUE(GenerateVoters({70000, 9}, f, [&](int64_t n) { progress.push_back(n); }).ok());
@@ -125,7 +125,7 @@ TEST(VoterGenerator, FileOutputMatchesStringOutput) {
   char buf[65536];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) got.append(buf, n);
-  std::fclose(f);
+  std::fclose(f);  // NOLINT(cppcoreguidelines-owning-memory): the tmpfile above
   EXPECT_EQ(got, Generate(70000, 9));
   ASSERT_FALSE(progress.empty());
   EXPECT_EQ(progress.back(), 70000);

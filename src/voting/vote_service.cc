@@ -12,7 +12,7 @@ VoteService::VoteService(const Election& election, const RegistryHolder& registr
       deadline_(deadline) {}
 
 void VoteService::Cast(std::string_view voter_id, std::string_view candidate,
-                       std::optional<std::string> idempotency_key, CastCallback done) {
+                       std::optional<std::string> idempotency_key, const CastCallback& done) {
   CastReply reply;
   if (!election_.IsOpen(Now())) {
     reply.result = CastResult::kClosed;

@@ -60,7 +60,7 @@ class VoteService {
 
   // `done` is called exactly once: at once for rejections, on a writer thread otherwise.
   void Cast(std::string_view voter_id, std::string_view candidate,
-            std::optional<std::string> idempotency_key, CastCallback done);
+            std::optional<std::string> idempotency_key, const CastCallback& done);
 
   // The voter's ballot, or kNotFound / kUnavailable (registry not loaded yet).
   Result<BallotView> Ballot(std::string_view voter_id, VoterHash* hash_out) const;

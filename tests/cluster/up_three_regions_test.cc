@@ -31,7 +31,6 @@
 namespace landslide::testing {
 namespace {
 
-using cluster::ClusterInfo;
 using cluster::RegionInfo;
 using std::chrono::milliseconds;
 using std::chrono::seconds;

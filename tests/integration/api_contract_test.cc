@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -143,14 +144,12 @@ class ApiContractTest : public ::testing::Test {
                                    {{"TX", {kOnlyInTexas}}});
     o.serve_flags = {"--cors-origin",         kCorsOrigin, "--peer",
                      "r1=http://127.0.0.1:1", "--peer",    std::string("us-west=") + kPeerUrl};
-    region_ = new RegionHarness(o);
-    start_ = new ::testing::AssertionResult(region_->Start());
+    region_ = std::make_unique<RegionHarness>(o);
+    start_ = std::make_unique<::testing::AssertionResult>(region_->Start());
   }
   static void TearDownTestSuite() {
-    delete region_;
-    region_ = nullptr;
-    delete start_;
-    start_ = nullptr;
+    region_.reset();
+    start_.reset();
     used_.clear();
     counted_.clear();
     submitted_ids_.clear();
@@ -197,8 +196,8 @@ class ApiContractTest : public ::testing::Test {
     return c.Post(path, body, headers);
   }
 
-  static RegionHarness* region_;
-  static ::testing::AssertionResult* start_;
+  static std::unique_ptr<RegionHarness> region_;
+  static std::unique_ptr<::testing::AssertionResult> start_;
   static std::set<std::string> used_;
   static std::map<std::string, std::pair<std::string, std::string>>
       counted_;  // id -> state, choice
@@ -206,8 +205,8 @@ class ApiContractTest : public ::testing::Test {
   static std::set<std::string> submitted_candidates_;
 };
 
-RegionHarness* ApiContractTest::region_ = nullptr;
-::testing::AssertionResult* ApiContractTest::start_ = nullptr;
+std::unique_ptr<RegionHarness> ApiContractTest::region_;
+std::unique_ptr<::testing::AssertionResult> ApiContractTest::start_;
 std::set<std::string> ApiContractTest::used_;
 std::map<std::string, std::pair<std::string, std::string>> ApiContractTest::counted_;
 std::set<std::string> ApiContractTest::submitted_ids_;
@@ -418,7 +417,7 @@ TEST_F(ApiContractTest, OversizeBodyIs413AndChangesNothing) {
   // Valid JSON padded with whitespace: only the size is wrong.
   auto padded = [&](size_t size) { return body + std::string(size - body.size(), ' '); };
   const Rows before = CountRows(region());
-  for (size_t size : {size_t{1025}, size_t{2048}, size_t{64 * 1024}}) {
+  for (size_t size : {size_t{1025}, size_t{2048}, size_t{64} * 1024}) {
     SCOPED_TRACE(size);
     auto c = region().Client();
     ExpectError(c->Post("/votes", padded(size)), 413, "too_large");

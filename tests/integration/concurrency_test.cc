@@ -5,6 +5,7 @@
 
 #include <barrier>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -81,14 +82,12 @@ class ConcurrencyTest : public ::testing::Test {
     RegionOptions o;
     o.voters = 200;
     o.seed = 404;
-    region_ = new RegionHarness(o);
-    start_ = new ::testing::AssertionResult(region_->Start());
+    region_ = std::make_unique<RegionHarness>(o);
+    start_ = std::make_unique<::testing::AssertionResult>(region_->Start());
   }
   static void TearDownTestSuite() {
-    delete region_;
-    region_ = nullptr;
-    delete start_;
-    start_ = nullptr;
+    region_.reset();
+    start_.reset();
     next_voter_ = 0;
   }
   void SetUp() override { ASSERT_TRUE(*start_); }
@@ -227,14 +226,14 @@ class ConcurrencyTest : public ::testing::Test {
     }
   }
 
-  static RegionHarness* region_;
-  static ::testing::AssertionResult* start_;
+  static std::unique_ptr<RegionHarness> region_;
+  static std::unique_ptr<::testing::AssertionResult> start_;
   static size_t next_voter_;
   std::set<std::string> ids_;
 };
 
-RegionHarness* ConcurrencyTest::region_ = nullptr;
-::testing::AssertionResult* ConcurrencyTest::start_ = nullptr;
+std::unique_ptr<RegionHarness> ConcurrencyTest::region_;
+std::unique_ptr<::testing::AssertionResult> ConcurrencyTest::start_;
 size_t ConcurrencyTest::next_voter_ = 0;
 
 TEST_F(ConcurrencyTest, SameCandidateWithoutKeys) {

@@ -496,8 +496,11 @@ TEST(CrashTest, StalledPrimaryAnswersQueuedBallots503ByTheVoteDeadline) {
   }
   EXPECT_TRUE(region.CheckBallotBoxConsistent());
   // Both voters can still vote, exactly once.
-  for (const auto& [v, key] :
+  for (const auto& [voter, idempotency_key] :
        {std::pair{&stuck, "stalled-key-first-01"}, std::pair{&queued, "stalled-key-second-1"}}) {
+    // Plain copies: a lambda may not capture structured bindings before C++20's P1091 (clang 14).
+    const auto* v = voter;
+    const char* key = idempotency_key;
     Response r;
     EXPECT_TRUE(Eventually([&] {
       r = client->Post("/votes", VoteBody(v->id, "Jill Stein"), {{"Idempotency-Key", key}});

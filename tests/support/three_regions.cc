@@ -266,7 +266,8 @@ void ThreeRegionTest::ExpectConverged(const std::vector<RegionInfo>& regions, Co
       },
       seconds(60));
   std::string report;
-  for (const auto& [name, what] : seen) report += "\n  " + name + ": " + what;
+  for (const auto& [name, what] : seen)
+    report.append("\n  ").append(name).append(": ").append(what);
   ASSERT_TRUE(converged) << "regions do not agree with the " << acknowledged
                          << " acknowledged ballots:" << report;
   std::printf(
