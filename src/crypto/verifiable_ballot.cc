@@ -137,14 +137,17 @@ class Equations {
   bool empty() const { return points_.empty(); }
   Scalar& g() { return g_; }
   Scalar& k() { return k_; }
-  bool Holds(const ElectionContext& context) const {
-    std::vector<Point> points = points_;
-    std::vector<Scalar> scalars = scalars_;
-    points.push_back(Point::Generator());
-    scalars.push_back(g_);
-    points.push_back(context.key().base());
-    scalars.push_back(k_);
-    return group::MultiScalarMulPublic(points, scalars).IsIdentity();
+  // G and K join the points only for the multiplication, so the equations stay mergeable and
+  // nothing is copied (a batch of 1,024 ballots holds about 37,000 points).
+  bool Holds(const ElectionContext& context) {
+    points_.push_back(Point::Generator());
+    scalars_.push_back(g_);
+    points_.push_back(context.key().base());
+    scalars_.push_back(k_);
+    const bool holds = group::MultiScalarMulPublic(points_, scalars_).IsIdentity();
+    points_.resize(points_.size() - 2);
+    scalars_.resize(scalars_.size() - 2);
+    return holds;
   }
 
  private:
