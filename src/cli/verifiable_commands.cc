@@ -12,6 +12,7 @@
 #include "crypto/trustee_files.h"
 #include "crypto/trustees.h"
 #include "domain/election.h"
+#include "os/files.h"
 #include "record/manifest.h"
 #include "record/record_files.h"
 #include "record/results.h"
@@ -276,12 +277,8 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
       return;
     }
     if (!ceremony_file->empty()) {
-      auto text = ReadLines(*ceremony_file);
-      std::string joined;
-      if (text.ok()) {
-        for (const auto& line : *text) joined += line + "\n";
-      }
-      auto parsed = text.ok() ? record::ParseCeremony(joined, Election::Default2016().name())
+      auto text = os::ReadWholeFile(*ceremony_file);
+      auto parsed = text.ok() ? record::ParseCeremony(*text, Election::Default2016().name())
                               : Result<verifiable::PublicCeremony>(text.status());
       if (!parsed.ok()) {
         ctx.exit_code = Fail(2, parsed.status().message());
