@@ -21,14 +21,57 @@ Result<std::string> GetString(const json& obj, const std::string& key, const std
   return obj[key].get<std::string>();
 }
 
+// "ballots": "verifiable" | "sealed" (default sealed); "results": "after_close" | "live"
+// (default: after_close for verifiable ballots, live for sealed ones, which can only be live);
+// "live_min_ballots": K of the verifiable live mode, 1 to 1000000 (default 100).
+Result<BallotPolicy> ParsePolicy(const json& j) {
+  BallotPolicy p;
+  auto ballots = GetString(j, "ballots", "election");
+  auto results = GetString(j, "results", "election");
+  if (!ballots.ok()) return ballots.status();
+  if (!results.ok()) return results.status();
+  if (*ballots == "verifiable") {
+    p.scheme = BallotScheme::kVerifiable;
+    p.results = ResultsMode::kAfterClose;
+  } else if (!ballots->empty() && *ballots != "sealed") {
+    return Status::InvalidArgument("\"ballots\" must be \"verifiable\" or \"sealed\", not \"" +
+                                   *ballots + "\"");
+  }
+  if (*results == "live") {
+    p.results = ResultsMode::kLive;
+  } else if (*results == "after_close") {
+    if (p.scheme == BallotScheme::kSealed) {
+      return Status::InvalidArgument(
+          "\"results\": \"after_close\" needs \"ballots\": \"verifiable\" (the sealed scheme "
+          "counts live)");
+    }
+  } else if (!results->empty()) {
+    return Status::InvalidArgument("\"results\" must be \"after_close\" or \"live\", not \"" +
+                                   *results + "\"");
+  }
+  if (j.contains("live_min_ballots")) {
+    const json& k = j["live_min_ballots"];
+    if (!k.is_number_unsigned() || k.get<uint64_t>() < 1 || k.get<uint64_t>() > 1000000) {
+      return Status::InvalidArgument("\"live_min_ballots\" must be a whole number from 1 to 1000000");
+    }
+    p.live_min_ballots = k.get<uint32_t>();
+  }
+  return p;
+}
+
 }  // namespace
 
 Result<Election> ParseElectionJson(std::string_view text) {
   auto parsed = ParseStrictJson(text, "the election file");
   if (!parsed.ok()) return parsed.status();
   const json& j = *parsed;
-  LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(j, {"name", "opens_at", "closes_at", "jurisdictions"},
-                                          "the election", {"name"}));
+  LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(j,
+                                          {"name", "opens_at", "closes_at", "jurisdictions",
+                                           "ballots", "results", "live_min_ballots"},
+                                          "the election",
+                                          {"name", "ballots", "results", "live_min_ballots"}));
+  auto policy = ParsePolicy(j);
+  if (!policy.ok()) return policy.status();
   auto name = GetString(j, "name", "election");
   auto opens = GetString(j, "opens_at", "election");
   auto closes = GetString(j, "closes_at", "election");
@@ -67,7 +110,7 @@ Result<Election> ParseElectionJson(std::string_view text) {
   std::string error;
   auto e = Election::Create(*name, *opens_at, *closes_at, ballots, &error);
   if (!e) return Status::InvalidArgument(error);
-  return std::move(*e);
+  return e->WithPolicy(*policy);
 }
 
 Result<Election> LoadElectionFile(const std::filesystem::path& path) {
@@ -85,6 +128,11 @@ std::string ElectionToJson(const Election& e) {
   j["name"] = e.name();
   j["opens_at"] = FormatRfc3339(e.opens_at());
   j["closes_at"] = FormatRfc3339(e.closes_at());
+  if (e.verifiable()) {
+    j["ballots"] = "verifiable";
+    j["results"] = e.policy().results == ResultsMode::kLive ? "live" : "after_close";
+    j["live_min_ballots"] = e.policy().live_min_ballots;
+  }
   j["jurisdictions"] = nlohmann::ordered_json::array();
   for (const auto& jur : e.jurisdictions()) {
     std::vector<std::string> names;

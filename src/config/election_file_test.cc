@@ -60,5 +60,41 @@ TEST(ElectionFile, RejectsBadDefinitionsNamingTheProblem) {
   }
 }
 
+TEST(ElectionFile, ReadsTheBallotPolicy) {
+  auto sealed = ParseElectionJson(kGood);
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_FALSE(sealed->verifiable());
+  EXPECT_EQ(sealed->policy().results, ResultsMode::kLive);
+
+  std::string text = kGood;
+  text.insert(1, R"("ballots": "verifiable", "live_min_ballots": 250,)");
+  auto v = ParseElectionJson(text);
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_TRUE(v->verifiable());
+  EXPECT_EQ(v->policy().results, ResultsMode::kAfterClose);
+  EXPECT_EQ(v->policy().live_min_ballots, 250u);
+  auto again = ParseElectionJson(ElectionToJson(*v));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(ElectionToJson(*again), ElectionToJson(*v));
+
+  const std::pair<std::string, std::string> bad[] = {
+      {R"("ballots": "secret",)", "\"ballots\" must be \"verifiable\" or \"sealed\", not \"secret\""},
+      {R"("results": "after_close",)",
+       "\"results\": \"after_close\" needs \"ballots\": \"verifiable\" (the sealed scheme counts "
+       "live)"},
+      {R"("ballots": "verifiable", "results": "soon",)",
+       "\"results\" must be \"after_close\" or \"live\", not \"soon\""},
+      {R"("live_min_ballots": 0,)", "\"live_min_ballots\" must be a whole number from 1 to 1000000"},
+      {R"("live_min_ballots": -5,)", "\"live_min_ballots\" must be a whole number from 1 to 1000000"},
+  };
+  for (const auto& [insert, message] : bad) {
+    std::string t = kGood;
+    t.insert(1, insert);
+    auto e = ParseElectionJson(t);
+    ASSERT_FALSE(e.ok()) << t;
+    EXPECT_EQ(e.status().message(), message);
+  }
+}
+
 }  // namespace
 }  // namespace landslide

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -67,6 +68,14 @@ class PgBallotStore final : public BallotStore {
     // Statements before COMMIT: any failure means nothing was recorded.
     auto begin = conn_->Exec("BEGIN");
     if (!begin.ok()) return DropIfBroken(begin.status());
+    // `landslide close` takes this row FOR UPDATE: it waits for batches under way, and no batch
+    // after it commits.
+    auto state = conn_->ExecPrepared(
+        "SELECT closed_at IS NOT NULL FROM election_state WHERE id = 1 FOR KEY SHARE", {});
+    if (!state.ok()) return Abort(state.status());
+    if (state->rows() == 1 && state->Get(0, 0) == "t") {
+      return Abort(Status::FailedPrecondition("voting is closed"));
+    }
     // Every writer inserts in voter-hash order, so two transactions with overlapping voters
     // wait for each other instead of deadlocking.
     std::vector<size_t> order(entries.size());
@@ -130,16 +139,21 @@ class PgBallotStore final : public BallotStore {
         out.existing[it->second] = std::move(v);
       }
     }
-    SealedBatch batch;
-    if (winners > 0) {
-      batch = seal(out.won);
+    SealedBatch batch = seal(out.won);
+    if (!batch.empty()) {
       if (batch.seq != expected.seq + 1 || batch.shard != expected.shard) {
         return Abort(Status::Internal("sealed batch does not follow the shard head"));
       }
-      Status s = InsertBatch(batch, expected);
+      Status s = InsertBatch(batch, expected, out.already_on_board);
       if (!s.ok()) return Abort(s);
-    }
-    if (winners == 0) {
+      if (!out.already_on_board.empty()) {
+        Status rolled_back = Abort(Status::Ok());
+        if (!rolled_back.ok()) return rolled_back;
+        out.won.assign(entries.size(), false);
+        out.existing.assign(entries.size(), std::nullopt);
+        return out;
+      }
+    } else {
       // The ballots read back above may belong to a transaction whose wait for synchronous
       // replication was cancelled: visible here, yet on the primary only. Writing WAL makes this
       // COMMIT wait until the standby has everything before it, those ballots included.
@@ -156,7 +170,7 @@ class PgBallotStore final : public BallotStore {
       if (!replicated.ok()) return replicated;
       return out;
     }
-    if (winners == 0) return DropIfBroken(commit.status());  // nothing was written either way
+    if (batch.empty()) return DropIfBroken(commit.status());  // nothing was written either way
     // The COMMIT may or may not have taken effect: find out from the database, never guess.
     Result<bool> committed = ResolveCommit(batch);
     if (!committed.ok()) return committed.status();
@@ -176,20 +190,31 @@ class PgBallotStore final : public BallotStore {
     return s;
   }
   Status Abort(const Status& s) {
-    if (conn_ && !conn_->IsBroken()) (void)conn_->Exec("ROLLBACK");
+    if (conn_ && !conn_->IsBroken()) {
+      auto r = conn_->Exec("ROLLBACK");
+      if (!r.ok() && s.ok()) return DropIfBroken(r.status());
+    }
     return DropIfBroken(s);
   }
 
-  Status InsertBatch(const SealedBatch& b, const ShardHead& expected) {
+  // Stores the batch and moves the shard head. Board entries whose tracking code the board
+  // already holds are listed in `on_board` (and the caller rolls back).
+  Status InsertBatch(const SealedBatch& b, const ShardHead& expected,
+                     std::vector<TrackingCode>& on_board) {
     std::string seq = std::to_string(b.seq);
     auto r = conn_->ExecPrepared(
         "INSERT INTO batches (shard, seq, ballot_count, ephemeral_public, head) "
         "VALUES ($1, $2, $3, $4, $5)",
-        {b.shard, seq, std::to_string(b.ballots.size()), ByteaParam(b.ephemeral_public),
-         ByteaParam(b.head)});
+        {b.shard, seq, std::to_string(b.ballots.size() + b.board.size()),
+         ByteaParam(b.ephemeral_public), ByteaParam(b.head)});
     if (!r.ok()) {
       return r.status().code() == Code::kAlreadyExists ? Status::Aborted(r.status().message())
                                                        : r.status();
+    }
+    if (!b.board.empty()) {
+      LANDSLIDE_RETURN_IF_ERROR(InsertBoard(b, on_board));
+      if (!on_board.empty()) return Status::Ok();
+      return MoveHead(b, expected);
     }
     std::vector<std::string_view> jurisdictions;
     std::vector<std::span<const uint8_t>> nonces, sealed, receipts;
@@ -207,7 +232,47 @@ class PgBallotStore final : public BallotStore {
         {b.shard, seq, TextArrayParam(jurisdictions), HexArrayParam(nonces), HexArrayParam(sealed),
          HexArrayParam(receipts)});
     if (!r.ok()) return r.status();
-    r = conn_->ExecPrepared(
+    return MoveHead(b, expected);
+  }
+
+  Status InsertBoard(const SealedBatch& b, std::vector<TrackingCode>& on_board) {
+    std::vector<std::string> kinds;
+    std::vector<std::string_view> jurisdictions, kind_views;
+    std::vector<std::span<const uint8_t>> tracking, bodies, openings;
+    for (const auto& e : b.board) {
+      kinds.push_back(std::to_string(static_cast<int>(e.kind)));
+      jurisdictions.push_back(e.jurisdiction);
+      tracking.emplace_back(e.tracking);
+      bodies.emplace_back(e.body);
+      openings.emplace_back(e.opening);
+    }
+    for (const auto& k : kinds) kind_views.push_back(k);
+    auto r = conn_->ExecPrepared(
+        "INSERT INTO board (shard, seq, position, kind, jurisdiction, tracking, body, opening) "
+        "SELECT $1, $2, (ord - 1)::int, k::smallint, j, decode(t, 'hex'), decode(b, 'hex'), "
+        "       nullif(decode(o, 'hex'), ''::bytea) "
+        "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) "
+        "     WITH ORDINALITY AS x(k, j, t, b, o, ord) "
+        "ON CONFLICT (tracking) DO NOTHING RETURNING tracking",
+        {b.shard, std::to_string(b.seq), TextArrayParam(kind_views), TextArrayParam(jurisdictions),
+         HexArrayParam(tracking), HexArrayParam(bodies), HexArrayParam(openings)});
+    if (!r.ok()) return r.status();
+    if (static_cast<size_t>(r->rows()) == b.board.size()) return Status::Ok();
+    std::set<TrackingCode> inserted;
+    for (int row = 0; row < r->rows(); ++row) {
+      TrackingCode t;
+      if (!r->GetBytesInto(row, 0, t)) return Status::Internal("bad tracking code");
+      inserted.insert(t);
+    }
+    for (const auto& e : b.board) {
+      if (!inserted.count(e.tracking)) on_board.push_back(e.tracking);
+    }
+    return Status::Ok();
+  }
+
+  Status MoveHead(const SealedBatch& b, const ShardHead& expected) {
+    const std::string seq = std::to_string(b.seq);
+    auto r = conn_->ExecPrepared(
         "UPDATE shards SET seq = $2, head = $3 WHERE shard = $1 AND seq = $4 AND head = $5",
         {b.shard, seq, ByteaParam(b.head), std::to_string(expected.seq),
          ByteaParam(expected.head)});
@@ -284,7 +349,8 @@ class PgBallotStore final : public BallotStore {
 
 class PgBatchSource final : public BatchSource {
  public:
-  explicit PgBatchSource(std::unique_ptr<PgConnection> conn) : conn_(std::move(conn)) {}
+  PgBatchSource(std::unique_ptr<PgConnection> conn, bool board)
+      : conn_(std::move(conn)), board_(board) {}
 
   Result<std::vector<ShardHead>> Heads() override {
     auto r = conn_->Exec("SELECT shard, seq, head FROM shards ORDER BY shard");
@@ -319,6 +385,7 @@ class PgBatchSource final : public BatchSource {
       batch.ballots.reserve(static_cast<size_t>(b->GetInt(i, 3)));
     }
     int64_t last = batches.back().seq;
+    if (board_) return ReadBoard(shard, after_seq, last, batches);
     // Binary results: every region's tallier reads every ballot, and in text form its 120 bytes
     // of nonce, seal and receipt came as 240 hex digits encoded by the server and decoded here.
     // seq is cast to text so that its binary form is its digits (named apart, so that ORDER BY
@@ -347,7 +414,39 @@ class PgBatchSource final : public BatchSource {
   }
 
  private:
+  Result<std::vector<SealedBatch>> ReadBoard(const std::string& shard, int64_t after_seq,
+                                             int64_t last, std::vector<SealedBatch>& batches) {
+    auto r = conn_->ExecPrepared(
+        "SELECT seq::text AS seq_digits, kind::text, jurisdiction, tracking, body, "
+        "       coalesce(opening, ''::bytea) FROM board "
+        "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
+        {shard, std::to_string(after_seq), std::to_string(last)}, ResultFormat::kBinary);
+    if (!r.ok()) return r.status();
+    size_t bi = 0;
+    for (int i = 0; i < r->rows(); ++i) {
+      int64_t seq = r->GetInt(i, 0);
+      while (bi < batches.size() && batches[bi].seq < seq) ++bi;
+      if (bi == batches.size() || batches[bi].seq != seq) {
+        return Status::Internal("board ballot without its batch in shard " + shard);
+      }
+      BoardEntry e;
+      const int64_t kind = r->GetInt(i, 1);
+      if (kind != 1 && kind != 2) return Status::Internal("bad board kind in shard " + shard);
+      e.kind = static_cast<BallotKind>(kind);
+      e.jurisdiction = std::string(r->Get(i, 2));
+      const std::string_view body = r->Get(i, 4), opening = r->Get(i, 5);
+      if (!r->GetRawInto(i, 3, e.tracking)) {
+        return Status::Internal("malformed board row in shard " + shard);
+      }
+      e.body.assign(body.begin(), body.end());
+      e.opening.assign(opening.begin(), opening.end());
+      batches[bi].board.push_back(std::move(e));
+    }
+    return std::move(batches);
+  }
+
   std::unique_ptr<PgConnection> conn_;
+  const bool board_;
 };
 
 }  // namespace
@@ -359,10 +458,11 @@ Result<std::unique_ptr<BallotStore>> OpenPgBallotStore(const PgStoreOptions& opt
 }
 
 Result<std::unique_ptr<BatchSource>> OpenPgBatchSource(const std::string& conninfo,
-                                                       std::chrono::seconds connect_timeout) {
+                                                       std::chrono::seconds connect_timeout,
+                                                       bool board) {
   auto c = PgConnection::Connect(conninfo, connect_timeout);
   if (!c.ok()) return c.status();
-  return std::unique_ptr<BatchSource>(std::make_unique<PgBatchSource>(std::move(*c)));
+  return std::unique_ptr<BatchSource>(std::make_unique<PgBatchSource>(std::move(*c), board));
 }
 
 }  // namespace landslide::db

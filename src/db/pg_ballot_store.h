@@ -26,8 +26,10 @@ struct PgStoreOptions {
 // failures.
 Result<std::unique_ptr<BallotStore>> OpenPgBallotStore(const PgStoreOptions& options);
 
-// Reads batches from `conninfo` (a region reads its own standby).
+// Reads batches from `conninfo` (a region reads its own standby); `board`: a verifiable
+// election's, whose ballots are on the bulletin board.
 Result<std::unique_ptr<BatchSource>> OpenPgBatchSource(const std::string& conninfo,
-                                                       std::chrono::seconds connect_timeout);
+                                                       std::chrono::seconds connect_timeout,
+                                                       bool board = false);
 
 }  // namespace landslide::db

@@ -46,6 +46,34 @@ CREATE TABLE IF NOT EXISTS ballots (
   PRIMARY KEY (shard, seq, position),
   FOREIGN KEY (shard, seq) REFERENCES batches (shard, seq)
 );
+-- Verifiable elections: the public credential of each registered voter (voter_hash is then the
+-- credential's pollbook key), the manifest's exact bytes, and the bulletin board: every cast or
+-- spoiled ballot as the voter's device encoded it, in its batch of the shard's chain.
+ALTER TABLE registry ADD COLUMN IF NOT EXISTS
+  credential bytea CHECK (credential IS NULL OR length(credential) = 32);
+CREATE TABLE IF NOT EXISTS manifest (
+  id    int   PRIMARY KEY CHECK (id = 1),
+  bytes bytea NOT NULL
+);
+CREATE TABLE IF NOT EXISTS board (
+  shard        text     NOT NULL,
+  seq          bigint   NOT NULL,
+  position     int      NOT NULL,
+  kind         smallint NOT NULL CHECK (kind IN (1, 2)),
+  jurisdiction text     NOT NULL,
+  tracking     bytea    NOT NULL UNIQUE CHECK (length(tracking) = 32),
+  body         bytea    NOT NULL,
+  opening      bytea,
+  PRIMARY KEY (shard, seq, position),
+  FOREIGN KEY (shard, seq) REFERENCES batches (shard, seq)
+);
+-- Set once by `landslide close`; every batch transaction reads it under FOR KEY SHARE, so no
+-- ballot commits after the close does.
+CREATE TABLE IF NOT EXISTS election_state (
+  id        int PRIMARY KEY CHECK (id = 1),
+  closed_at timestamptz
+);
+INSERT INTO election_state VALUES (1, NULL) ON CONFLICT DO NOTHING;
 COMMIT;
 )sql";
 }  // namespace

@@ -15,6 +15,20 @@ namespace landslide {
 using JurisdictionIndex = uint8_t;  // index into Election::jurisdictions()
 using CandidateIndex = uint16_t;    // index into Election::candidates()
 
+// How ballots are kept (docs/DESIGN.md): "sealed" ballots are encrypted by the server under
+// the election key the regions hold; "verifiable" ballots are encrypted and proved by the
+// voter's device under the trustees' joint key, and anyone can check the count.
+enum class BallotScheme { kSealed, kVerifiable };
+// When per-candidate counts are published: after close (from the trustees' decryption), or live
+// (sealed: always; verifiable: aggregates decrypted once each jurisdiction gained K ballots).
+enum class ResultsMode { kAfterClose, kLive };
+
+struct BallotPolicy {
+  BallotScheme scheme = BallotScheme::kSealed;
+  ResultsMode results = ResultsMode::kLive;
+  uint32_t live_min_ballots = 100;  // K of the verifiable live mode
+};
+
 struct Jurisdiction {
   std::string code;                    // "AL": what the registry stores
   std::string name;                    // "Alabama"
@@ -44,6 +58,15 @@ class Election {
   const std::vector<Jurisdiction>& jurisdictions() const { return jurisdictions_; }
   const std::vector<std::string>& candidates() const { return candidates_; }
 
+  const BallotPolicy& policy() const { return policy_; }
+  bool verifiable() const { return policy_.scheme == BallotScheme::kVerifiable; }
+  // The same election with another ballot policy.
+  Election WithPolicy(const BallotPolicy& policy) const {
+    Election e = *this;
+    e.policy_ = policy;
+    return e;
+  }
+
   bool IsOpen(TimePoint t) const { return t >= opens_at_ && t < closes_at_; }
   std::optional<JurisdictionIndex> FindJurisdiction(std::string_view code) const;
   std::optional<CandidateIndex> FindCandidate(std::string_view name) const;
@@ -55,6 +78,7 @@ class Election {
   TimePoint closes_at_;
   std::vector<Jurisdiction> jurisdictions_;
   std::vector<std::string> candidates_;  // every candidate of any ballot, first-seen order
+  BallotPolicy policy_;
 };
 
 }  // namespace landslide

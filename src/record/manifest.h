@@ -16,7 +16,7 @@
 
 namespace landslide::record {
 
-enum class ResultsMode { kAfterClose, kLive };
+using ResultsMode = landslide::ResultsMode;
 
 struct Contest {
   std::string jurisdiction;

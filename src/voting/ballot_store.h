@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "crypto/ballot_crypto.h"
+#include "domain/verifiable_ballot.h"
 
 namespace landslide {
 
@@ -39,18 +40,34 @@ struct StoredBallot {
   SealedBallot sealed;
 };
 
-// A batch as stored: ballots in their stored (shuffled) order.
+// A verifiable ballot as the bulletin board holds it (docs/RECORD.md).
+struct BoardEntry {
+  BallotKind kind = BallotKind::kCast;
+  std::string jurisdiction;
+  TrackingCode tracking{};
+  std::vector<uint8_t> body;     // EncodeBallot
+  std::vector<uint8_t> opening;  // EncodeOpening; spoiled ballots only
+};
+
+// A batch as stored: ballots in their stored (shuffled) order. A sealed election's batches hold
+// `ballots`, a verifiable one's `board` (and a zero ephemeral key).
 struct SealedBatch {
   std::string shard;
   int64_t seq = 0;
   PublicKey ephemeral_public{};
   ChainHash head{};
   std::vector<StoredBallot> ballots;
+  std::vector<BoardEntry> board;
+  bool empty() const { return ballots.empty() && board.empty(); }
 };
 
 struct BatchCommit {
   std::vector<bool> won;                              // per entry: this call recorded the vote
   std::vector<std::optional<RecordedVote>> existing;  // per entry that lost: the earlier vote
+  // Tracking codes of the batch's board entries that the board already holds (a replayed
+  // spoiled ballot, a spoiled ballot cast). When not empty nothing was recorded: the caller
+  // answers those ballots and commits the rest again.
+  std::vector<TrackingCode> already_on_board;
 };
 
 class BallotStore {
@@ -63,8 +80,11 @@ class BallotStore {
   // One transaction on the primary: records `entries` in the pollbook (the database decides who
   // was first), asks `seal` for the batch of those that won, stores it and moves the shard head
   // from `expected` to the batch. Returns only after COMMIT (synchronous replication included).
+  // `seal` is called once whatever won (a verifiable batch may hold only spoiled ballots); an
+  // empty batch is not stored.
   // kUnavailable: nothing was recorded. kAborted: the shard head moved (another writer with the
-  // same shard); nothing was recorded. kDeadlineExceeded: the outcome could not be determined.
+  // same shard); nothing was recorded. kFailedPrecondition: voting is closed (`landslide
+  // close`); nothing was recorded. kDeadlineExceeded: the outcome could not be determined.
   virtual Result<BatchCommit> CommitBatch(
       const std::string& region, TimePoint voted_at, const std::vector<PollbookEntry>& entries,
       const ShardHead& expected,

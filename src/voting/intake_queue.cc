@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <set>
 #include <unordered_map>
 
 namespace landslide {
@@ -219,6 +220,9 @@ void IntakeQueue::Process(Writer& w, std::vector<VoteTicket>& batch) {
   live.reserve(batch.size());
   for (auto& t : batch) (t.deadline < now ? expired : live).push_back(std::move(t));
   if (!expired.empty()) ReplyAll(expired, "the ballot waited too long to be committed");
+  // Verifiable ballots are checked here, a batch at a time (one multi-scalar multiplication),
+  // before anything is sent to the database.
+  RejectUnverified(live);
   if (live.empty()) return;
   // From here on the reaper answers these tickets at their deadline if we have not: connecting
   // (up to connect_timeout per host) and committing may both stall.
@@ -267,18 +271,26 @@ struct HashKey {
 
 void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
   // The database decides between batches and regions; within a batch, the first ticket of a
-  // voter goes to the database and later ones follow its outcome.
+  // voter goes to the database and later ones follow its outcome. Spoiled verifiable ballots
+  // are not in the pollbook: they go to the board only.
+  constexpr size_t kNoEntry = SIZE_MAX;
+  const bool board = !batch.empty() && batch.front().ballot != nullptr;
   std::vector<PollbookEntry> entries;
-  std::vector<size_t> entry_of(batch.size());
+  std::vector<size_t> entry_of(batch.size(), kNoEntry);
   std::vector<size_t> ticket_of;
   std::vector<std::optional<IdempotencyHash>> key_hash(batch.size());
   std::unordered_map<VoterHash, size_t, HashKey> first;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (batch[i].idempotency_key)
-      key_hash[i] = hasher_.HashIdempotencyKey(*batch[i].idempotency_key);
-    auto [it, inserted] = first.emplace(batch[i].voter, entries.size());
+    const VoteTicket& t = batch[i];
+    if (t.ballot && t.ballot->kind == BallotKind::kSpoiled) continue;
+    if (t.ballot && !t.idempotency_key) {
+      key_hash[i] = TrackingIdempotency(t.ballot->tracking);
+    } else if (t.idempotency_key) {
+      key_hash[i] = hasher_.HashIdempotencyKey(*t.idempotency_key);
+    }
+    auto [it, inserted] = first.emplace(t.voter, entries.size());
     if (inserted) {
-      entries.push_back({batch[i].voter, key_hash[i]});
+      entries.push_back({t.voter, key_hash[i]});
       ticket_of.push_back(i);
     }
     entry_of[i] = it->second;
@@ -286,7 +298,9 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
 
   TimePoint voted_at = std::chrono::time_point_cast<std::chrono::milliseconds>(Now());
   std::vector<Receipt> receipts(entries.size());
+  std::vector<bool> on_batch(batch.size(), false);
   auto seal = [&](const std::vector<bool>& won) {
+    if (board) return SealBoard(w, batch, ticket_of, won, on_batch);
     BatchSealer sealer(election_public_);
     BatchRandom random;
     SealedBatch b;
@@ -318,6 +332,7 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
 
   Result<BatchCommit> result = Status::Unavailable("not attempted");
   ChainHash new_head{};
+  bool stored = false;
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (!w.head) {
       auto head = w.store->OpenShard(w.shard);
@@ -329,8 +344,10 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
     }
     auto start = std::chrono::steady_clock::now();
     auto seal_and_remember = [&](const std::vector<bool>& won) {
+      std::fill(on_batch.begin(), on_batch.end(), false);
       SealedBatch b = seal(won);
       new_head = b.head;
+      stored = !b.empty();
       return b;
     };
     result = w.store->CommitBatch(options_.region, voted_at, entries, *w.head, seal_and_remember);
@@ -342,9 +359,14 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
   }
 
   if (!result.ok()) {
+    const Status& s = result.status();
+    if (s.code() == Code::kFailedPrecondition) {
+      SetPrimaryStatus(true, "");
+      ReplyAll(batch, "voting is closed", VoteOutcome::Kind::kClosed);
+      return;
+    }
     commit_failures_.Add();
     w.head.reset();
-    const Status& s = result.status();
     if (s.code() == Code::kUnavailable || s.code() == Code::kDeadlineExceeded) {
       w.store.reset();  // reconnect next time (the primary may have moved)
     }
@@ -360,17 +382,45 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
   }
   SetPrimaryStatus(true, "");
   const BatchCommit& commit = *result;
+  if (!commit.already_on_board.empty()) {
+    // Nothing was recorded: answer the ballots the board already holds, commit the others again.
+    std::set<TrackingCode> held(commit.already_on_board.begin(), commit.already_on_board.end());
+    auto is_held = [&](const VoteTicket& t) { return t.ballot && held.count(t.ballot->tracking); };
+    for (auto& t : batch) {
+      if (!is_held(t)) continue;
+      VoteOutcome out;
+      out.kind = VoteOutcome::Kind::kAlreadyOnBoard;
+      out.tracking = t.ballot->tracking;
+      t.done(out);
+    }
+    {
+      // The reaper reads the batch in flight under mu_.
+      MutexLock lock(mu_);
+      std::erase_if(batch, is_held);
+    }
+    if (!batch.empty()) CommitAndReply(w, batch);
+    return;
+  }
   size_t winners = 0;
   for (bool b : commit.won) winners += b;
-  if (winners > 0) {
+  if (stored) {
     w.head->seq += 1;
     w.head->head = new_head;
     batch_size_.Observe(static_cast<double>(winners));
   }
 
   for (size_t i = 0; i < batch.size(); ++i) {
-    size_t e = entry_of[i];
+    const VoteTicket& t = batch[i];
+    const size_t e = entry_of[i];
     VoteOutcome out;
+    if (e == kNoEntry) {  // a spoiled ballot
+      out.kind = on_batch[i] ? VoteOutcome::Kind::kCounted : VoteOutcome::Kind::kAlreadyOnBoard;
+      out.tracking = t.ballot->tracking;
+      out.voted_at = voted_at;
+      out.region = options_.region;
+      batch[i].done(out);
+      continue;
+    }
     out.kind = VoteOutcome::Kind::kAlreadyVoted;
     std::optional<IdempotencyHash> recorded_key;
     if (commit.won[e]) {
@@ -380,6 +430,7 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
       if (ticket_of[e] == i) {
         out.kind = VoteOutcome::Kind::kCounted;
         out.receipt = receipts[e];
+        if (t.ballot) out.tracking = t.ballot->tracking;
       }
     } else if (commit.existing[e]) {
       out.voted_at = commit.existing[e]->voted_at;
@@ -389,14 +440,86 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
       out.kind = VoteOutcome::Kind::kUnavailable;
       out.message = "the pollbook lost track of this voter";
     }
-    // A retry with the key of the counted ballot gets that ballot's answer again.
+    // A retry with the key of the counted ballot gets that ballot's answer again (for a
+    // verifiable ballot sent without a key: the same ballot, whose tracking code is the key).
     if (out.kind == VoteOutcome::Kind::kAlreadyVoted && key_hash[i] && recorded_key &&
         *key_hash[i] == *recorded_key) {
       out.kind = VoteOutcome::Kind::kCounted;
-      out.receipt = hasher_.ReceiptFor(batch[i].voter, *batch[i].idempotency_key);
+      if (t.ballot && !t.idempotency_key) {
+        out.tracking = t.ballot->tracking;
+      } else if (!t.ballot) {
+        out.receipt = hasher_.ReceiptFor(t.voter, *t.idempotency_key);
+      }
     }
     batch[i].done(out);
   }
+}
+
+IdempotencyHash IntakeQueue::TrackingIdempotency(const TrackingCode& tracking) {
+  IdempotencyHash h;
+  std::copy_n(tracking.begin(), h.size(), h.begin());
+  return h;
+}
+
+SealedBatch IntakeQueue::SealBoard(const Writer& w, const std::vector<VoteTicket>& batch,
+                                   const std::vector<size_t>& ticket_of,
+                                   const std::vector<bool>& won,
+                                   std::vector<bool>& on_batch) const {
+  SealedBatch b;
+  b.shard = w.shard;
+  b.seq = w.head->seq + 1;
+  std::set<TrackingCode> seen;
+  auto add = [&](size_t i) {
+    const BallotSubmission& s = *batch[i].ballot;
+    if (!seen.insert(s.tracking).second) return;  // the same ballot twice in one batch
+    on_batch[i] = true;
+    b.board.push_back(
+        {s.kind, election_.jurisdictions()[s.jurisdiction].code, s.tracking, s.body, s.opening});
+  };
+  for (size_t e = 0; e < won.size(); ++e) {
+    if (won[e]) add(ticket_of[e]);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].ballot->kind == BallotKind::kSpoiled) add(i);
+  }
+  // As with sealed ballots, the stored order says nothing about the order of arrival.
+  BatchRandom random;
+  std::shuffle(b.board.begin(), b.board.end(), random);
+  std::vector<ChainItem> items;
+  items.reserve(b.board.size());
+  for (const auto& e : b.board) items.push_back({e.kind, e.tracking});
+  b.head = verifiable::ChainNext(w.head->head, w.shard, static_cast<uint64_t>(b.seq), items);
+  return b;
+}
+
+void IntakeQueue::RejectUnverified(std::vector<VoteTicket>& batch) {
+  std::vector<const BallotSubmission*> submissions;
+  std::vector<size_t> index;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!batch[i].ballot) continue;
+    submissions.push_back(batch[i].ballot.get());
+    index.push_back(i);
+  }
+  if (submissions.empty()) return;
+  const std::vector<Status> checks = VerifySubmissions(submissions);
+  std::vector<bool> bad(batch.size(), false);
+  size_t rejected = 0;
+  for (size_t k = 0; k < checks.size(); ++k) {
+    if (checks[k].ok()) continue;
+    bad[index[k]] = true;
+    ++rejected;
+    VoteOutcome out;
+    out.kind = VoteOutcome::Kind::kRejected;
+    out.message = checks[k].message();
+    batch[index[k]].done(out);
+  }
+  if (rejected == 0) return;
+  std::vector<VoteTicket> kept;
+  kept.reserve(batch.size() - rejected);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!bad[i]) kept.push_back(std::move(batch[i]));
+  }
+  batch = std::move(kept);
 }
 
 }  // namespace landslide

@@ -19,6 +19,7 @@
 #include "common/thread_annotations.h"
 #include "domain/election.h"
 #include "voting/ballot_store.h"
+#include "voting/verifiable_election.h"
 
 namespace landslide {
 
@@ -29,9 +30,13 @@ struct VoteOutcome {
     kUnavailable,     // nothing was recorded; a retry is safe
     kOutcomeUnknown,  // sent to the primary but not answered: it may yet count, and a retry
                       // with the same Idempotency-Key tells
+    kRejected,        // a verifiable ballot whose signature or proofs fail (message says which)
+    kAlreadyOnBoard,  // a verifiable ballot the board already holds (a replay, a spoiled one)
+    kClosed,          // voting was closed (`landslide close`); nothing was recorded
   };
   Kind kind = Kind::kUnavailable;
   Receipt receipt{};
+  TrackingCode tracking{};  // a verifiable ballot's, when counted or spoiled
   TimePoint voted_at{};
   std::string region;   // where the counted ballot was taken
   std::string message;  // why, for kUnavailable and kOutcomeUnknown
@@ -45,6 +50,10 @@ struct VoteTicket {
   JurisdictionIndex jurisdiction = 0;
   CandidateIndex candidate = 0;
   std::optional<std::string> idempotency_key;
+  // A verifiable election's ballot (then `voter` is its CredentialKey and `candidate` unused).
+  // A cast ballot's tracking code stands in for an idempotency key: the same ballot sent again
+  // gets its first answer.
+  std::shared_ptr<const BallotSubmission> ballot;
   // Not answered by then: unavailable. Still queued, nothing was recorded; already sent (the
   // primary stalls), the outcome is not known yet and a retry with the same key tells.
   std::chrono::steady_clock::time_point deadline;
@@ -87,6 +96,14 @@ class IntakeQueue {
   void RunWriter(Writer& w);
   void Process(Writer& w, std::vector<VoteTicket>& batch);
   void CommitAndReply(Writer& w, std::vector<VoteTicket>& batch);
+  // Answers the verifiable ballots whose proofs fail and drops them from `batch`.
+  void RejectUnverified(std::vector<VoteTicket>& batch);
+  // A verifiable batch: the cast ballots that won and every spoiled one, once each (marked in
+  // `on_batch`), shuffled, chained as docs/RECORD.md says.
+  SealedBatch SealBoard(const Writer& w, const std::vector<VoteTicket>& batch,
+                        const std::vector<size_t>& ticket_of, const std::vector<bool>& won,
+                        std::vector<bool>& on_batch) const;
+  static IdempotencyHash TrackingIdempotency(const TrackingCode& tracking);
   void ReplyAll(std::vector<VoteTicket>& batch, const std::string& why,
                 VoteOutcome::Kind kind = VoteOutcome::Kind::kUnavailable);
   void SetPrimaryStatus(bool ok, const std::string& why);

@@ -21,21 +21,30 @@ class MemoryStore final : public BallotStore {
     BatchCommit out;
     out.won.assign(entries.size(), false);
     out.existing.resize(entries.size());
-    bool any = false;
+    if (db_.closed_) return Status::FailedPrecondition("voting is closed");
     for (size_t i = 0; i < entries.size(); ++i) {
       auto it = db_.pollbook_.find(entries[i].voter);
       if (it == db_.pollbook_.end()) {
-        out.won[i] = any = true;
+        out.won[i] = true;
       } else {
         out.existing[i] = it->second;
       }
     }
-    if (!any) return out;
     const ShardHead& head = db_.shards_[expected.shard];
+    SealedBatch b = seal(out.won);
+    if (b.empty()) return out;
     if (head.seq != expected.seq || head.head != expected.head) {
       return Status::Aborted("shard moved");
     }
-    SealedBatch b = seal(out.won);
+    for (const auto& e : b.board) {
+      if (db_.board_.count(e.tracking)) out.already_on_board.push_back(e.tracking);
+    }
+    if (!out.already_on_board.empty()) {
+      out.won.assign(entries.size(), false);
+      out.existing.assign(entries.size(), std::nullopt);
+      return out;
+    }
+    for (const auto& e : b.board) db_.board_.insert(e.tracking);
     for (size_t i = 0; i < entries.size(); ++i) {
       if (out.won[i]) db_.pollbook_[entries[i].voter] = {voted_at, region, entries[i].idempotency};
     }
@@ -72,6 +81,11 @@ class MemorySource final : public BatchSource {
  private:
   MemoryBallotDb& db_;
 };
+
+void MemoryBallotDb::Close() {
+  std::lock_guard lock(mu_);
+  closed_ = true;
+}
 
 std::unique_ptr<BallotStore> MemoryBallotDb::NewStore() {
   return std::make_unique<MemoryStore>(*this);

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "voting/ballot_store.h"
 
@@ -25,6 +26,8 @@ class MemoryBallotDb {
   // Drops the shard's last batch and moves its head back, as pg_rewind does to a demoted primary
   // that had committed a batch locally which never reached a standby. False if it has none.
   bool ForgetLastBatch(const std::string& shard);
+  // `landslide close`: every later CommitBatch fails with kFailedPrecondition.
+  void Close();
 
  private:
   friend class MemoryStore;
@@ -33,6 +36,8 @@ class MemoryBallotDb {
   std::map<VoterHash, RecordedVote> pollbook_;                      // guarded by mu_
   std::map<std::string, ShardHead> shards_;                         // guarded by mu_
   std::map<std::pair<std::string, int64_t>, SealedBatch> batches_;  // guarded by mu_
+  std::set<TrackingCode> board_;                                    // guarded by mu_
+  bool closed_ = false;                                             // guarded by mu_
 };
 
 // What the next CommitBatch calls of a FaultyStore do.
