@@ -21,6 +21,7 @@ void AddAuditCommand(CLI::App& app, CommandContext& ctx);
 void AddBenchCommand(CLI::App& app, CommandContext& ctx);
 void AddVerifiableCommands(CLI::App& app, CommandContext& ctx);
 void AddCryptoBenchCommand(CLI::App& app, CommandContext& ctx);
+void AddCloseCommand(CLI::App& app, CommandContext& ctx);
 
 // Prints "landslide: <message>" to stderr and returns `code`.
 int Fail(int code, const std::string& message);

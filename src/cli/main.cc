@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   landslide::cli::AddBenchCommand(app, ctx);
   landslide::cli::AddVerifiableCommands(app, ctx);
   landslide::cli::AddCryptoBenchCommand(app, ctx);
+  landslide::cli::AddCloseCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

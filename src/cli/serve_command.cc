@@ -122,7 +122,9 @@ int RunServe(const ServeOptions& o) {
       [primary]() { return db::OpenPgBallotStore({.conninfo = primary}); }, metrics);
   Tallier tallier(
       *election, *keys->election_secret,
-      [replica]() { return db::OpenPgBatchSource(replica, std::chrono::seconds(2)); },
+      [replica, board = election->verifiable()]() {
+        return db::OpenPgBatchSource(replica, std::chrono::seconds(2), board);
+      },
       std::chrono::milliseconds(50), metrics);
   auto reads = db::MakePgReadModel({.replica_conninfo = replica});
   VoterHasher hasher(keys->registry_key);

@@ -20,6 +20,8 @@
 #include "db/pg.h"
 #include "db/registry_store.h"
 #include "domain/election.h"
+#include "os/files.h"
+#include "record/manifest.h"
 #include "sim/voter_generator.h"
 
 namespace landslide::cli {
@@ -145,6 +147,7 @@ struct ImportArgs {
   std::string db;
   std::string keys;
   std::string election;
+  std::string trustees;  // trustees.json (verifiable elections)
   std::string file;
 };
 
@@ -165,6 +168,20 @@ int RunImport(const ImportArgs& args) {
     from_file = std::move(*loaded);
   }
   const Election& election = from_file ? *from_file : Election::Default2016();
+  std::optional<verifiable::PublicCeremony> trustees;
+  if (election.verifiable()) {
+    const std::string path = args.trustees.empty()
+                                 ? (std::filesystem::path(args.keys) / "trustees" / "trustees.json").string()
+                                 : args.trustees;
+    auto text = os::ReadWholeFile(path);
+    if (!text.ok()) {
+      return Fail(1, Sentence("a verifiable election needs the trustees' public keys: cannot read " +
+                              path + " (run `landslide trustees init`, or pass --trustees)"));
+    }
+    auto ceremony = record::ParseCeremony(*text, election.name());
+    if (!ceremony.ok()) return Fail(1, Sentence(path + ": " + ceremony.status().message()));
+    trustees = std::move(*ceremony);
+  }
 
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -185,7 +202,7 @@ int RunImport(const ImportArgs& args) {
   VoterHasher hasher(keys->registry_key);
   auto report = db::ImportRegistry(**conn, hasher, election, *in, [&](const db::ImportProgress& p) {
     progress.Show(std::string(p.phase), p.done, p.total);
-  });
+  }, trustees ? &*trustees : nullptr);
   progress.Finish();
   const std::string name = args.file == "-" ? "stdin" : args.file;
   if (!report.ok()) {
@@ -229,6 +246,9 @@ void AddVotersCommands(CLI::App& app, CommandContext& ctx) {
       ->required();
   imp->add_option("--election", imp_args->election,
                   "Election definition file (default: the built-in 2016 election)");
+  imp->add_option("--trustees", imp_args->trustees,
+                  "The key ceremony's trustees.json, for a verifiable election (default: "
+                  "KEYS/trustees/trustees.json)");
   imp->add_option("file", imp_args->file, "Registry CSV file, or - for stdin")->required();
   imp->callback([&ctx, imp_args] { ctx.exit_code = RunImport(*imp_args); });
 }

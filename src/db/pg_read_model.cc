@@ -7,9 +7,11 @@
 #include <deque>
 #include <thread>
 
+#include "common/hex.h"
 #include "common/thread_annotations.h"
 #include "db/pg.h"
 #include "db/registry_store.h"
+#include "voting/verifiable_election.h"
 
 namespace landslide::db {
 
@@ -48,6 +50,33 @@ class PgReadModel final : public ReadModel {
       if (head.size() == info.chain.size())
         std::memcpy(info.chain.data(), head.data(), head.size());
       done(std::optional<ReceiptInfo>(std::move(info)));
+    });
+  }
+
+  void FindBoardBallot(
+      const TrackingCode& tracking,
+      std::function<void(Result<std::optional<BoardBallotInfo>>)> done) override {
+    Post([tracking, done = std::move(done)](PgConnection* conn, const Status& st) {
+      if (!st.ok()) return done(st);
+      auto r = conn->ExecParams(
+          "SELECT b.kind, b.jurisdiction, b.shard, b.seq, t.head, b.body, "
+          "       coalesce(b.opening, ''::bytea) "
+          "FROM board b JOIN batches t USING (shard, seq) WHERE b.tracking = $1",
+          {ByteaParam(tracking)});
+      if (!r.ok()) return done(r.status());
+      if (r->rows() == 0) return done(std::optional<BoardBallotInfo>());
+      BoardBallotInfo info;
+      info.kind = r->GetInt(0, 0) == 2 ? BallotKind::kSpoiled : BallotKind::kCast;
+      info.jurisdiction = std::string(r->Get(0, 1));
+      info.shard = std::string(r->Get(0, 2));
+      info.batch = r->GetInt(0, 3);
+      auto head = r->GetBytes(0, 4);
+      if (head.size() == info.chain.size()) {
+        std::memcpy(info.chain.data(), head.data(), head.size());
+      }
+      info.body = r->GetBytes(0, 5);
+      info.opening = r->GetBytes(0, 6);
+      done(std::optional<BoardBallotInfo>(std::move(info)));
     });
   }
 
@@ -162,6 +191,24 @@ class PgRegionMonitor final : public RegionMonitor {
     return {s.ok(), s.message()};
   }
 
+  // A verifiable election's manifest, stored by `voters import` with the registry.
+  Status LoadManifest(PgConnection& replica) {
+    auto r = replica.Exec("SELECT bytes FROM manifest WHERE id = 1");
+    if (!r.ok()) return r.status();
+    if (r->rows() != 1) return Status::Unavailable("no manifest yet (import the voters)");
+    const std::vector<uint8_t> bytes = r->GetBytes(0, 0);
+    if (bytes.empty()) return Status::Internal("malformed manifest row");
+    auto election =
+        VerifiableElection::FromManifest(election_, std::string(bytes.begin(), bytes.end()));
+    if (!election.ok()) return election.status();
+    if (!registry_.verifiable() ||
+        registry_.verifiable()->manifest_bytes() != (*election)->manifest_bytes()) {
+      spdlog::info("event=manifest_loaded sha256={}", ToHex((*election)->manifest_hash()));
+      registry_.SetVerifiable(std::move(*election));
+    }
+    return Status::Ok();
+  }
+
   void Run() {
     std::unique_ptr<PgConnection> primary, replica;
     while (true) {
@@ -171,14 +218,25 @@ class PgRegionMonitor final : public RegionMonitor {
             return Status::Unavailable("the primary is in recovery (a standby)");
           });
       int64_t generation = -1;
-      ProbeStatus s =
-          Probe(replica_conninfo_, replica, "SELECT generation FROM registry_meta WHERE id = 1",
-                [&](const PgResult& r) {
-                  if (r.rows() == 1) generation = r.GetInt(0, 0);
-                  return Status::Ok();
-                });
+      ProbeStatus s = Probe(replica_conninfo_, replica,
+                            "SELECT generation, (SELECT closed_at IS NOT NULL FROM election_state "
+                            "WHERE id = 1) FROM registry_meta WHERE id = 1",
+                            [&](const PgResult& r) {
+                              if (r.rows() == 1) {
+                                generation = r.GetInt(0, 0);
+                                if (r.Get(0, 1) == "t" && !registry_.closed()) {
+                                  spdlog::info("event=election_closed");
+                                  registry_.set_closed(true);
+                                }
+                              }
+                              return Status::Ok();
+                            });
       if (s.ok && generation >= 0 && generation != registry_.generation()) {
         auto index = LoadRegistryIndex(*replica, election_);
+        if (index.ok() && election_.verifiable()) {
+          Status loaded = LoadManifest(*replica);
+          if (!loaded.ok()) index = loaded;
+        }
         if (index.ok()) {
           spdlog::info("event=registry_loaded voters={} generation={}", index->size(), generation);
           registry_.Set(std::make_shared<const RegistryIndex>(std::move(*index)));

@@ -10,6 +10,7 @@
 
 #include "common/status.h"
 #include "crypto/ballot_crypto.h"
+#include "crypto/trustees.h"
 #include "db/pg.h"
 #include "domain/election.h"
 #include "domain/registry_index.h"
@@ -42,9 +43,15 @@ using ImportProgressFn = std::function<void(const ImportProgress&)>;
 // duplicated, so importing a file twice is harmless; a registered voter whose jurisdiction
 // differs is an error and again nothing is loaded. Everything happens in one transaction,
 // which bumps registry_meta.generation when it adds voters. Creates the schema if missing.
+//
+// A verifiable election's registry holds each voter's public credential (derived from the id,
+// keyed by CredentialKey) and, in the same transaction, the manifest built from it and the
+// trustees' public ceremony; once a ballot is on the board the import is refused
+// (kFailedPrecondition) because the manifest every proof is bound to would change.
 Result<ImportReport> ImportRegistry(PgConnection& conn, const VoterHasher& hasher,
                                     const Election& election, std::istream& csv,
-                                    const ImportProgressFn& progress = nullptr);
+                                    const ImportProgressFn& progress = nullptr,
+                                    const verifiable::PublicCeremony* trustees = nullptr);
 
 struct RegistryLoadInfo {
   int64_t generation = 0;  // registry_meta.generation of the snapshot read

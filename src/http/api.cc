@@ -4,6 +4,7 @@
 
 #include "common/hex.h"
 #include "http/request_parsing.h"
+#include "http/responses.h"
 #include "http/results_json.h"
 
 namespace landslide::http {
@@ -31,41 +32,6 @@ HttpResponse ErrorResponse(int status, std::string_view code, std::string_view m
   r.body = ErrorJson(code, message).dump();
   return r;
 }
-
-namespace {
-
-HttpResponse Unavailable(std::string_view message, int retry_after_s = 1) {
-  HttpResponse r = ErrorResponse(503, "unavailable", message);
-  r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
-  return r;
-}
-
-HttpResponse Json(int status, std::string body) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-// 409 already_voted, with when the counted ballot was cast.
-HttpResponse AlreadyVoted(TimePoint voted_at) {
-  ordered_json j = ErrorJson("already_voted", "This voter already has a counted ballot.");
-  j["voted_at"] = FormatRfc3339(voted_at);
-  HttpResponse r;
-  r.status = 409;
-  r.body = j.dump();
-  return r;
-}
-
-bool IsJsonContentType(std::string_view ct) {
-  // "application/json" with optional parameters; case-insensitive type.
-  std::string lower;
-  for (char c : ct.substr(0, ct.find(';'))) lower.push_back(static_cast<char>(std::tolower(c)));
-  while (!lower.empty() && lower.back() == ' ') lower.pop_back();
-  return lower == "application/json";
-}
-
-}  // namespace
 
 Api::Api(ApiDeps deps)
     : deps_(std::move(deps)),
@@ -108,9 +74,11 @@ void Api::Handle(HttpRequest req, Respond respond) {
   };
 
   const std::string& p = req.path;
+  const bool ballot_post = p == "/ballots" || p == "/ballots/spoiled";
   const bool api_path = p == "/votes" || p == "/ballot" || p.rfind("/votes/", 0) == 0 ||
                         p.rfind("/receipts/", 0) == 0 || p == "/checkpoints" || p == "/health" ||
-                        p == "/metrics" || p == "/regions";
+                        p == "/metrics" || p == "/regions" || ballot_post || p == "/manifest" ||
+                        p == "/board" || p.rfind("/board/ballots/", 0) == 0;
   if (req.method == "OPTIONS" && api_path) {
     HttpResponse r;
     r.status = 204;
@@ -125,7 +93,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
     }
     return done(std::move(r));
   }
-  if (req.method == "POST" && (p == "/votes" || p == "/ballot")) {
+  if (req.method == "POST" && (p == "/votes" || p == "/ballot" || ballot_post)) {
     int retry = 1;
     if (deps_.limiter && !deps_.limiter->Allow(req.client, &retry)) {
       rate_limited_.Add();
@@ -135,13 +103,17 @@ void Api::Handle(HttpRequest req, Respond respond) {
       return done(std::move(r));
     }
     if (req.body_too_large) {
-      return done(ErrorResponse(413, "too_large", "The request body is over 1 KiB."));
+      return done(ErrorResponse(413, "too_large",
+                                ballot_post ? "The request body is over 72 KiB."
+                                            : "The request body is over 1 KiB."));
     }
     if (!IsJsonContentType(req.content_type)) {
       return done(ErrorResponse(415, "unsupported_media_type",
                                 "Send the body as JSON with Content-Type: application/json."));
     }
     if (p == "/votes") return CastVote(req, std::move(done));
+    if (p == "/ballots") return SubmitBallot(req, BallotKind::kCast, std::move(done));
+    if (p == "/ballots/spoiled") return SubmitBallot(req, BallotKind::kSpoiled, std::move(done));
     return GetBallot(req, std::move(done));
   }
   if (req.method == "GET" || req.method == "HEAD") {
@@ -150,6 +122,11 @@ void Api::Handle(HttpRequest req, Respond respond) {
     if (p.rfind("/receipts/", 0) == 0)
       return GetReceipt(std::string_view(p).substr(10), std::move(done));
     if (p == "/health") return done(Health());
+    if (p == "/manifest") return done(Manifest());
+    if (p == "/board") return done(Board());
+    if (p.rfind("/board/ballots/", 0) == 0) {
+      return GetBoardBallot(std::string_view(p).substr(15), std::move(done));
+    }
     if (p == "/regions") return done(Regions());
     if (p == "/metrics") {
       HttpResponse r;
@@ -191,45 +168,7 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
   deps_.votes->Cast(
       body->id, body->candidate, req.idempotency_key,
       [respond = std::move(respond), region](const CastReply& r) {
-        switch (r.result) {
-          case CastResult::kCounted: {
-            // The hot path: every field is a token with no character JSON must escape (hex, a
-            // region name of [a-z0-9-], an RFC 3339 time), so the body is assembled directly.
-            std::string body;
-            body.reserve(180);
-            body += R"({"success":true,"message":"Your ballot was counted.","receipt":")";
-            AppendHex(r.outcome.receipt, body);
-            body += R"(","region":")";
-            body += r.outcome.region.empty() ? region : r.outcome.region;
-            body += R"(","voted_at":")";
-            body += FormatRfc3339(r.outcome.voted_at);
-            body += R"("})";
-            return respond(Json(201, std::move(body)));
-          }
-          case CastResult::kAlreadyVoted:
-            return respond(AlreadyVoted(r.outcome.voted_at));
-          case CastResult::kClosed:
-            return respond(ErrorResponse(403, "election_closed", "Voting is not open now."));
-          case CastResult::kUnknownVoter:
-            return respond(
-                ErrorResponse(404, "unknown_voter", "This voter id is not in the registry."));
-          case CastResult::kNotOnBallot:
-            return respond(ErrorResponse(422, "not_on_ballot",
-                                         "That candidate is not on this voter's ballot."));
-          case CastResult::kQueueFull:
-            return respond(
-                Unavailable("Too many ballots are waiting; nothing was recorded. Retry."));
-          case CastResult::kRegistryNotLoaded:
-            return respond(
-                Unavailable("The voter registry is still loading; nothing was recorded."));
-          case CastResult::kOutcomeUnknown:
-            return respond(Unavailable(r.outcome.message));
-          case CastResult::kUnavailable:
-            return respond(Unavailable((r.outcome.message.empty()
-                                            ? std::string("The ballot could not be made durable")
-                                            : Sentence(r.outcome.message)) +
-                                       " Nothing was recorded; it is safe to retry."));
-        }
+        respond(CastResponse(r, region));
       });
 }
 

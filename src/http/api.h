@@ -79,6 +79,11 @@ class Api {
   void CastVote(const HttpRequest& req, Respond respond);
   void GetBallot(const HttpRequest& req, Respond respond);
   void GetReceipt(std::string_view receipt, Respond respond);
+  // Verifiable elections (ballots_api.cc).
+  void SubmitBallot(const HttpRequest& req, BallotKind kind, Respond respond);
+  void GetBoardBallot(std::string_view tracking_code, Respond respond);
+  HttpResponse Manifest() const;
+  HttpResponse Board() const;
   HttpResponse Health() const;
   HttpResponse Regions() const;
   HttpResponse Votes(std::optional<std::string> state);

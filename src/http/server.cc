@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/beast.h"
+#include "http/request_parsing.h"
 
 namespace landslide::http {
 
@@ -36,8 +37,25 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     parser_.emplace();
     parser_->header_limit(8 * 1024);
-    parser_->body_limit(kMaxBody);
+    // The header first, under the larger limit (the parser checks Content-Length against it
+    // as it reads the header): the limit depends on the path (a verifiable ballot is tens of
+    // KiB, everything else fits in 1 KiB).
+    parser_->body_limit(kMaxVerifiableBodyBytes);
     stream_.expires_after(std::chrono::seconds(idle_timeout_s_));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    std::string_view target(parser_->get().target().data(), parser_->get().target().size());
+    if (target.rfind("/ballots", 0) != 0) {
+      const auto length = parser_->content_length();
+      if (length && *length > kMaxBody) return OnRead(bhttp::error::body_limit);
+      parser_->body_limit(kMaxBody);  // a chunked body is checked as it arrives
+    }
+    if (parser_->is_done()) return OnRead(ec);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });

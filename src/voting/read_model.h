@@ -7,10 +7,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "common/time.h"
 #include "crypto/ballot_crypto.h"
+#include "domain/verifiable_ballot.h"
 
 namespace landslide {
 
@@ -20,11 +22,25 @@ struct ReceiptInfo {
   ChainHash chain{};  // the chain head after that batch
 };
 
+// A verifiable ballot on the bulletin board, found by its tracking code.
+struct BoardBallotInfo {
+  BallotKind kind = BallotKind::kCast;
+  std::string jurisdiction;
+  std::string shard;
+  int64_t batch = 0;
+  ChainHash chain{};  // the chain head after that batch
+  std::vector<uint8_t> body;
+  std::vector<uint8_t> opening;  // spoiled ballots
+};
+
 class ReadModel {
  public:
   virtual ~ReadModel() = default;
   virtual void FindReceipt(const Receipt& receipt,
                            std::function<void(Result<std::optional<ReceiptInfo>>)> done) = 0;
+  virtual void FindBoardBallot(
+      const TrackingCode& tracking,
+      std::function<void(Result<std::optional<BoardBallotInfo>>)> done) = 0;
   // When the voter voted, if they did.
   virtual void FindVote(const VoterHash& voter,
                         std::function<void(Result<std::optional<TimePoint>>)> done) = 0;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/hex.h"
+#include "crypto/verifiable_ballot.h"
 
 namespace landslide {
 
@@ -17,9 +18,11 @@ Tallier::Tallier(const Election& election, const std::array<uint8_t, 32>& electi
                                   "Committed batches the tallier has not counted yet")),
       counted_(metrics.AddCounter("landslide_tallier_ballots_total",
                                   "Ballots opened and counted by this region's tallier")),
-      tally_(election) {
+      tally_(election),
+      cast_(election.jurisdictions().size(), 0) {
   auto first = std::make_shared<TallySnapshot>(election);
   first->error = "the tallier has not read the standby yet";
+  first->cast.assign(election.jurisdictions().size(), 0);
   snapshot_.store(first);
 }
 
@@ -134,10 +137,43 @@ Status Tallier::Pass() {
 void Tallier::StartOver(const std::string& why) {
   spdlog::warn("event=tallier_recount reason=\"{}\"", why);
   tally_ = Tally(election_);
+  cast_.assign(election_.jurisdictions().size(), 0);
+  spoiled_ = 0;
   heads_.clear();
   lag_ = 0;
   recounting_ = true;
   ++version_;
+}
+
+Status Tallier::CountBoardBatch(const SealedBatch& b, ShardHead& head) {
+  std::vector<ChainItem> items;
+  items.reserve(b.board.size());
+  for (const auto& e : b.board) items.push_back({e.kind, e.tracking});
+  if (verifiable::ChainNext(head.head, b.shard, static_cast<uint64_t>(b.seq), items) != b.head) {
+    return Status::Internal("hash chain of shard " + b.shard + " breaks at batch " +
+                            std::to_string(b.seq));
+  }
+  std::vector<JurisdictionIndex> cast;
+  int64_t spoiled = 0;
+  for (const auto& e : b.board) {
+    auto j = election_.FindJurisdiction(e.jurisdiction);
+    if (!j) {
+      return Status::Internal("a ballot of batch " + b.shard + "/" + std::to_string(b.seq) +
+                              " is for no jurisdiction of the election");
+    }
+    if (e.kind == BallotKind::kCast) {
+      cast.push_back(*j);
+    } else {
+      ++spoiled;
+    }
+  }
+  for (JurisdictionIndex j : cast) ++cast_[j];
+  spoiled_ += spoiled;
+  counted_.Add(static_cast<int64_t>(cast.size()));
+  head.seq = b.seq;
+  head.head = b.head;
+  ++version_;
+  return Status::Ok();
 }
 
 Status Tallier::CountBatch(const SealedBatch& b, ShardHead& head) {
@@ -145,6 +181,7 @@ Status Tallier::CountBatch(const SealedBatch& b, ShardHead& head) {
     return Status::Internal("shard " + b.shard + " jumps from batch " + std::to_string(head.seq) +
                             " to " + std::to_string(b.seq));
   }
+  if (election_.verifiable()) return CountBoardBatch(b, head);
   std::vector<ChainedBallot> chained;
   chained.reserve(b.ballots.size());
   for (const auto& s : b.ballots) {
@@ -185,6 +222,8 @@ void Tallier::Publish(const Status& pass) {
   if (recounting_) return;
   auto snap = std::make_shared<TallySnapshot>(election_);
   snap->tally = tally_;
+  snap->cast = cast_;
+  snap->spoiled = spoiled_;
   for (const auto& [name, h] : heads_) snap->heads.push_back(h);
   snap->as_of = Now();
   snap->lag_batches = lag_;

@@ -21,7 +21,11 @@ namespace landslide {
 
 struct TallySnapshot {
   explicit TallySnapshot(const Election& e) : tally(e) {}
-  Tally tally;
+  Tally tally;  // per candidate; stays zero in a verifiable election (the trustees decrypt)
+  // Verifiable elections: ballots cast per jurisdiction (Election::jurisdictions() order), and
+  // spoiled ballots in all. Every cast ballot is counted here once its batch's chain verified.
+  std::vector<int64_t> cast;
+  int64_t spoiled = 0;
   std::vector<ShardHead> heads;  // verified chain heads, by shard name
   TimePoint as_of{};             // when the standby was last read
   int64_t lag_batches = 0;       // batches on the standby not yet counted
@@ -48,6 +52,7 @@ class Tallier {
  private:
   Status Pass();
   Status CountBatch(const SealedBatch& batch, ShardHead& head);
+  Status CountBoardBatch(const SealedBatch& batch, ShardHead& head);
   void Publish(const Status& pass);
   // Forgets every count, to read the standby again from the first batch.
   void StartOver(const std::string& why);
@@ -62,6 +67,8 @@ class Tallier {
   // Owned by the polling thread (or the PollOnce caller; never both at once).
   std::unique_ptr<BatchSource> source_;
   Tally tally_;
+  std::vector<int64_t> cast_;
+  int64_t spoiled_ = 0;
   std::map<std::string, ShardHead> heads_;
   int64_t lag_ = 0;
   bool broken_chain_ = false;

@@ -155,6 +155,15 @@ AssertionResult RegionHarness::Start() {
     SetElectionJson(*options_.election_json);
     import.insert(import.end(), {"--election", (dir_ / "election.json").string()});
   }
+  if (options_.trustees) {
+    std::vector<std::string> init = {"trustees", "init", "--trustees", "3", "--threshold", "2",
+                                     "--kdf", "interactive", "--out",
+                                     (keys_dir() / "trustees").string()};
+    if (options_.election_json) {
+      init.insert(init.end(), {"--election", (dir_ / "election.json").string()});
+    }
+    if (auto r = RunCli(init); !r) return r;
+  }
   import.push_back(csv.string());
   if (auto r = RunCli(import); !r) return r;
   return StartServe();

@@ -51,6 +51,10 @@ struct RegionOptions {
   // An election definition (see config/election_file.h). When set it is written to
   // DIR/election.json and given to both `voters import` and `serve` as --election.
   std::optional<std::string> election_json;
+  // A verifiable election (election_json says "ballots": "verifiable"): `landslide trustees
+  // init` (3 trustees, 2 needed, fast KDF) writes KEYS/trustees before the import, and the
+  // passphrases to KEYS/trustees/passphrases.txt.
+  bool trustees = false;
   // Extra `landslide serve` flags, e.g. {"--rate-limit", "1"}.
   std::vector<std::string> serve_flags;
   std::chrono::seconds health_timeout{30};
@@ -145,8 +149,10 @@ class RegionHarness {
                                                  nlohmann::json* votes = nullptr,
                                                  bool peer = false);
 
- private:
+  // Runs `landslide ARGS...` (output to DIR/cli.log); fails with the log's tail if it fails.
   ::testing::AssertionResult RunCli(const std::vector<std::string>& args);
+
+ private:
   ::testing::AssertionResult SpawnServe(const std::string& region, const std::filesystem::path& log,
                                         uint16_t& port, std::optional<os::Process>& process);
   ::testing::AssertionResult WaitHealthyAt(uint16_t port, std::optional<os::Process>& process,
