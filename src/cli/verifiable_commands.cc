@@ -1,5 +1,6 @@
 // The verifiable scheme's offline commands: the trustees' key ceremony, a trustee's partial
 // decryption, publishing the results, and a sample record for the verifier.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -7,10 +8,13 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "config/election_file.h"
 #include "crypto/keys.h"
 #include "crypto/trustee_files.h"
 #include "crypto/trustees.h"
+#include "db/pg.h"
+#include "db/record_export.h"
 #include "domain/election.h"
 #include "os/files.h"
 #include "record/manifest.h"
@@ -191,6 +195,36 @@ int ResultsPublish(const std::string& dir) {
   return 0;
 }
 
+struct ExportArgs {
+  std::string db, election_file, out;
+};
+
+int RecordExport(const ExportArgs& a) {
+  if (Status st = InitCrypto(); !st.ok()) return Fail(1, st.message());
+  auto election = LoadElectionOrDefault(a.election_file);
+  if (!election.ok()) return Fail(1, election.status().message());
+  if (!election->verifiable()) {
+    return Fail(2, "the election's ballots are sealed; only a verifiable election has a record");
+  }
+  auto conn = db::PgConnection::Connect(a.db, std::chrono::seconds(10));
+  if (!conn.ok()) return Fail(1, conn.status().message());
+  const auto started = std::chrono::steady_clock::now();
+  auto summary = db::ExportRecord(**conn, *election, a.out, [](uint64_t done) {
+    std::fprintf(stderr, "\rrecord export: %llu ballots", static_cast<unsigned long long>(done));
+  });
+  std::fprintf(stderr, "\n");
+  if (!summary.ok()) return Fail(1, summary.status().message());
+  std::printf(
+      "record of \"%s\" in %s: %llu credentials, %llu cast, %llu spoiled, %llu batches; "
+      "%.1f s\nnext: each trustee runs `landslide trustee decrypt --record %s --share FILE`\n",
+      election->name().c_str(), a.out.c_str(),
+      static_cast<unsigned long long>(summary->credentials),
+      static_cast<unsigned long long>(summary->cast),
+      static_cast<unsigned long long>(summary->spoiled),
+      static_cast<unsigned long long>(summary->batches), SecondsSince(started), a.out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
@@ -247,6 +281,15 @@ void AddVerifiableCommands(CLI::App& app, CommandContext& ctx) {
 
   auto* rec = app.add_subcommand("record", "The verifiable election record");
   rec->require_subcommand(1);
+  auto export_args = std::make_shared<ExportArgs>();
+  auto* exp = rec->add_subcommand(
+      "export", "Write the closed election's record (docs/RECORD.md) for trustees and verifiers");
+  exp->add_option("--db", export_args->db, "libpq conninfo (the primary or any standby)")
+      ->required();
+  exp->add_option("--election", export_args->election_file,
+                  "Election definition file (default: the 2016 mock election)");
+  exp->add_option("--out", export_args->out, "Directory to create")->required();
+  exp->callback([&ctx, export_args] { ctx.exit_code = RecordExport(*export_args); });
   auto sample_dir = std::make_shared<std::string>();
   auto sample = std::make_shared<sim::SampleRecordOptions>();
   auto* s = rec->add_subcommand(

@@ -170,13 +170,15 @@ int RunImport(const ImportArgs& args) {
   const Election& election = from_file ? *from_file : Election::Default2016();
   std::optional<verifiable::PublicCeremony> trustees;
   if (election.verifiable()) {
-    const std::string path = args.trustees.empty()
-                                 ? (std::filesystem::path(args.keys) / "trustees" / "trustees.json").string()
-                                 : args.trustees;
+    const std::string path =
+        args.trustees.empty()
+            ? (std::filesystem::path(args.keys) / "trustees" / "trustees.json").string()
+            : args.trustees;
     auto text = os::ReadWholeFile(path);
     if (!text.ok()) {
-      return Fail(1, Sentence("a verifiable election needs the trustees' public keys: cannot read " +
-                              path + " (run `landslide trustees init`, or pass --trustees)"));
+      return Fail(
+          1, Sentence("a verifiable election needs the trustees' public keys: cannot read " + path +
+                      " (run `landslide trustees init`, or pass --trustees)"));
     }
     auto ceremony = record::ParseCeremony(*text, election.name());
     if (!ceremony.ok()) return Fail(1, Sentence(path + ": " + ceremony.status().message()));
@@ -200,9 +202,10 @@ int RunImport(const ImportArgs& args) {
 
   ProgressLine progress;
   VoterHasher hasher(keys->registry_key);
-  auto report = db::ImportRegistry(**conn, hasher, election, *in, [&](const db::ImportProgress& p) {
-    progress.Show(std::string(p.phase), p.done, p.total);
-  }, trustees ? &*trustees : nullptr);
+  auto report = db::ImportRegistry(
+      **conn, hasher, election, *in,
+      [&](const db::ImportProgress& p) { progress.Show(std::string(p.phase), p.done, p.total); },
+      trustees ? &*trustees : nullptr);
   progress.Finish();
   const std::string name = args.file == "-" ? "stdin" : args.file;
   if (!report.ok()) {

@@ -52,7 +52,8 @@ Result<BallotPolicy> ParsePolicy(const json& j) {
   if (j.contains("live_min_ballots")) {
     const json& k = j["live_min_ballots"];
     if (!k.is_number_unsigned() || k.get<uint64_t>() < 1 || k.get<uint64_t>() > 1000000) {
-      return Status::InvalidArgument("\"live_min_ballots\" must be a whole number from 1 to 1000000");
+      return Status::InvalidArgument(
+          "\"live_min_ballots\" must be a whole number from 1 to 1000000");
     }
     p.live_min_ballots = k.get<uint32_t>();
   }
@@ -65,11 +66,10 @@ Result<Election> ParseElectionJson(std::string_view text) {
   auto parsed = ParseStrictJson(text, "the election file");
   if (!parsed.ok()) return parsed.status();
   const json& j = *parsed;
-  LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(j,
-                                          {"name", "opens_at", "closes_at", "jurisdictions",
-                                           "ballots", "results", "live_min_ballots"},
-                                          "the election",
-                                          {"name", "ballots", "results", "live_min_ballots"}));
+  LANDSLIDE_RETURN_IF_ERROR(CheckJsonKeys(
+      j,
+      {"name", "opens_at", "closes_at", "jurisdictions", "ballots", "results", "live_min_ballots"},
+      "the election", {"name", "ballots", "results", "live_min_ballots"}));
   auto policy = ParsePolicy(j);
   if (!policy.ok()) return policy.status();
   auto name = GetString(j, "name", "election");

@@ -78,14 +78,17 @@ TEST(ElectionFile, ReadsTheBallotPolicy) {
   EXPECT_EQ(ElectionToJson(*again), ElectionToJson(*v));
 
   const std::pair<std::string, std::string> bad[] = {
-      {R"("ballots": "secret",)", "\"ballots\" must be \"verifiable\" or \"sealed\", not \"secret\""},
+      {R"("ballots": "secret",)",
+       "\"ballots\" must be \"verifiable\" or \"sealed\", not \"secret\""},
       {R"("results": "after_close",)",
        "\"results\": \"after_close\" needs \"ballots\": \"verifiable\" (the sealed scheme counts "
        "live)"},
       {R"("ballots": "verifiable", "results": "soon",)",
        "\"results\" must be \"after_close\" or \"live\", not \"soon\""},
-      {R"("live_min_ballots": 0,)", "\"live_min_ballots\" must be a whole number from 1 to 1000000"},
-      {R"("live_min_ballots": -5,)", "\"live_min_ballots\" must be a whole number from 1 to 1000000"},
+      {R"("live_min_ballots": 0,)",
+       "\"live_min_ballots\" must be a whole number from 1 to 1000000"},
+      {R"("live_min_ballots": -5,)",
+       "\"live_min_ballots\" must be a whole number from 1 to 1000000"},
   };
   for (const auto& [insert, message] : bad) {
     std::string t = kGood;

@@ -53,9 +53,8 @@ class PgReadModel final : public ReadModel {
     });
   }
 
-  void FindBoardBallot(
-      const TrackingCode& tracking,
-      std::function<void(Result<std::optional<BoardBallotInfo>>)> done) override {
+  void FindBoardBallot(const TrackingCode& tracking,
+                       std::function<void(Result<std::optional<BoardBallotInfo>>)> done) override {
     Post([tracking, done = std::move(done)](PgConnection* conn, const Status& st) {
       if (!st.ok()) return done(st);
       auto r = conn->ExecParams(

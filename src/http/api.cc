@@ -103,9 +103,9 @@ void Api::Handle(HttpRequest req, Respond respond) {
       return done(std::move(r));
     }
     if (req.body_too_large) {
-      return done(ErrorResponse(413, "too_large",
-                                ballot_post ? "The request body is over 72 KiB."
-                                            : "The request body is over 1 KiB."));
+      return done(ErrorResponse(
+          413, "too_large",
+          ballot_post ? "The request body is over 72 KiB." : "The request body is over 1 KiB."));
     }
     if (!IsJsonContentType(req.content_type)) {
       return done(ErrorResponse(415, "unsupported_media_type",
@@ -165,11 +165,10 @@ void Api::CastVote(const HttpRequest& req, Respond respond) {
                                  "Idempotency-Key must be 16 to 128 visible ASCII characters."));
   }
   std::string region = deps_.region;
-  deps_.votes->Cast(
-      body->id, body->candidate, req.idempotency_key,
-      [respond = std::move(respond), region](const CastReply& r) {
-        respond(CastResponse(r, region));
-      });
+  deps_.votes->Cast(body->id, body->candidate, req.idempotency_key,
+                    [respond = std::move(respond), region](const CastReply& r) {
+                      respond(CastResponse(r, region));
+                    });
 }
 
 void Api::GetBallot(const HttpRequest& req, Respond respond) {

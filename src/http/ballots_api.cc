@@ -27,10 +27,11 @@ void Api::SubmitBallot(const HttpRequest& req, BallotKind kind, Respond respond)
     ballot = std::move(body->encoding);
     opening = EncodeOpening(body->opening);
   }
-  deps_.votes->Submit(ballot, kind, opening,
-                      [respond = std::move(respond), region = deps_.region, kind](const CastReply& r) {
-                        respond(CastResponse(r, region, kind == BallotKind::kSpoiled));
-                      });
+  deps_.votes->Submit(
+      ballot, kind, opening,
+      [respond = std::move(respond), region = deps_.region, kind](const CastReply& r) {
+        respond(CastResponse(r, region, kind == BallotKind::kSpoiled));
+      });
 }
 
 HttpResponse Api::Manifest() const {
@@ -87,28 +88,27 @@ void Api::GetBoardBallot(std::string_view code, Respond respond) {
     return respond(ErrorResponse(400, "bad_request",
                                  "A tracking code is 64 lowercase hexadecimal characters."));
   }
-  deps_.reads->FindBoardBallot(
-      tracking, [respond = std::move(respond),
-                 shown = std::string(code)](Result<std::optional<BoardBallotInfo>> info) {
-        if (!info.ok()) return respond(Unavailable("The board cannot be read right now."));
-        if (!info->has_value()) {
-          return respond(ErrorResponse(
-              404, "not_on_board",
-              "No ballot with this tracking code is on this region's board (yet: a region's "
-              "standby may be a moment behind)."));
-        }
-        const BoardBallotInfo& b = **info;
-        ordered_json j;
-        j["tracking_code"] = shown;
-        j["status"] = b.kind == BallotKind::kSpoiled ? "spoiled" : "cast";
-        j["jurisdiction"] = b.jurisdiction;
-        j["shard"] = b.shard;
-        j["batch"] = b.batch;
-        j["chain"] = ToHex(b.chain);
-        j["ballot"] = ToHex(b.body);
-        if (b.kind == BallotKind::kSpoiled) j["opening"] = ToHex(b.opening);
-        respond(Json(200, j.dump()));
-      });
+  deps_.reads->FindBoardBallot(tracking, [respond = std::move(respond), shown = std::string(code)](
+                                             Result<std::optional<BoardBallotInfo>> info) {
+    if (!info.ok()) return respond(Unavailable("The board cannot be read right now."));
+    if (!info->has_value()) {
+      return respond(ErrorResponse(
+          404, "not_on_board",
+          "No ballot with this tracking code is on this region's board (yet: a region's "
+          "standby may be a moment behind)."));
+    }
+    const BoardBallotInfo& b = **info;
+    ordered_json j;
+    j["tracking_code"] = shown;
+    j["status"] = b.kind == BallotKind::kSpoiled ? "spoiled" : "cast";
+    j["jurisdiction"] = b.jurisdiction;
+    j["shard"] = b.shard;
+    j["batch"] = b.batch;
+    j["chain"] = ToHex(b.chain);
+    j["ballot"] = ToHex(b.body);
+    if (b.kind == BallotKind::kSpoiled) j["opening"] = ToHex(b.opening);
+    respond(Json(200, j.dump()));
+  });
 }
 
 }  // namespace landslide::http

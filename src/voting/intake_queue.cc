@@ -442,12 +442,14 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
     }
     // A retry with the key of the counted ballot gets that ballot's answer again (for a
     // verifiable ballot sent without a key: the same ballot, whose tracking code is the key).
+    // (A ballot the server built for POST /votes with a key is a new ballot each time: its
+    // tracking code is not the counted one's, so such a retry stays 409.)
     if (out.kind == VoteOutcome::Kind::kAlreadyVoted && key_hash[i] && recorded_key &&
-        *key_hash[i] == *recorded_key) {
+        *key_hash[i] == *recorded_key && !(t.ballot && t.idempotency_key)) {
       out.kind = VoteOutcome::Kind::kCounted;
-      if (t.ballot && !t.idempotency_key) {
+      if (t.ballot) {
         out.tracking = t.ballot->tracking;
-      } else if (!t.ballot) {
+      } else {
         out.receipt = hasher_.ReceiptFor(t.voter, *t.idempotency_key);
       }
     }

@@ -18,10 +18,9 @@ Result<std::shared_ptr<const VerifiableElection>> VerifiableElection::FromManife
   }
   const auto& jurisdictions = election.jurisdictions();
   if (manifest->contests.size() != jurisdictions.size()) {
-    return Status::FailedPrecondition("the stored manifest has " +
-                                      std::to_string(manifest->contests.size()) +
-                                      " contests and the election " +
-                                      std::to_string(jurisdictions.size()) + " jurisdictions");
+    return Status::FailedPrecondition(
+        "the stored manifest has " + std::to_string(manifest->contests.size()) +
+        " contests and the election " + std::to_string(jurisdictions.size()) + " jurisdictions");
   }
   auto out = std::make_shared<VerifiableElection>();
   for (const auto& j : jurisdictions) {

@@ -6,8 +6,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "crypto/ballot_crypto.h"
@@ -27,7 +27,9 @@ class RegistryHolder {
   int64_t generation() const { return generation_.load(); }
   void set_generation(int64_t g) { generation_.store(g); }
   std::shared_ptr<const VerifiableElection> verifiable() const { return verifiable_.load(); }
-  void SetVerifiable(std::shared_ptr<const VerifiableElection> v) { verifiable_.store(std::move(v)); }
+  void SetVerifiable(std::shared_ptr<const VerifiableElection> v) {
+    verifiable_.store(std::move(v));
+  }
   bool closed() const { return closed_.load(); }
   void set_closed(bool closed) { closed_.store(closed); }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "common/hex.h"
@@ -12,6 +13,8 @@
 #include "crypto/group.h"
 #include "crypto/verifiable_ballot.h"
 #include "domain/election.h"
+#include "os/files.h"
+#include "os/process.h"
 #include "support/http_client.h"
 #include "support/region_harness.h"
 #include "voting/verifiable_election.h"
@@ -20,6 +23,7 @@ namespace landslide::testing {
 namespace {
 
 using nlohmann::json;
+using os::ProcessOptions;
 
 std::string VerifiableElectionJson() {
   BallotPolicy policy;
@@ -294,9 +298,9 @@ TEST_F(VerifiableRegionTest, VotesBuildsTheBallotOnTheServerAndTheBoardCountsIt)
     const int64_t batches = chain["batch"];
     for (int64_t seq = 1; seq <= batches; ++seq) {
       std::vector<ChainItem> items;
-      auto rows = region().Query(
-          "SELECT kind, encode(tracking, 'hex') FROM board WHERE shard = '" + shard +
-          "' AND seq = " + std::to_string(seq) + " ORDER BY position");
+      auto rows =
+          region().Query("SELECT kind, encode(tracking, 'hex') FROM board WHERE shard = '" + shard +
+                         "' AND seq = " + std::to_string(seq) + " ORDER BY position");
       ASSERT_TRUE(rows);
       for (int i = 0; i < rows->rows(); ++i) {
         ChainItem item;
@@ -358,8 +362,51 @@ TEST_F(VerifiableRegionTest, CloseRefusesEveryLaterBallotWith403) {
   EXPECT_EQ(BoardRows(), board);
   // Closing twice keeps the first time.
   ASSERT_TRUE(region().RunCli({"close", "--db", region().conninfo()}));
-  auto board_json = c->Get("/board");
-  EXPECT_EQ(board_json.status, 200);
+  // The board says so once this region's monitor has read the close (about a second).
+  Response board_json;
+  for (int i = 0; i < 50; ++i) {
+    board_json = c->Get("/board");
+    if (board_json.status == 200 && board_json.json["closed"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(board_json.json["closed"], true) << board_json.Describe();
+
+  // The record, two of the three trustees, the results, and the independent verifier.
+  const auto record = region().dir() / "record";
+  const auto election = region().dir() / "election.json";
+  ASSERT_TRUE(region().RunCli({"record", "export", "--db", region().conninfo(), "--election",
+                               election.string(), "--out", record.string()}));
+  const auto trustees = region().keys_dir() / "trustees";
+  std::ifstream passphrases(trustees / "passphrases.txt");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(passphrases, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u);
+  for (int t : {1, 3}) {
+    const auto pass = region().dir() / ("pass" + std::to_string(t));
+    std::ofstream(pass) << lines[static_cast<size_t>(t - 1)] << "\n";
+    ASSERT_TRUE(region().RunCli({"trustee", "decrypt", "--record", record.string(), "--share",
+                                 (trustees / ("trustee-" + std::to_string(t) + ".share")).string(),
+                                 "--passphrase-file", pass.string()}));
+  }
+  ASSERT_TRUE(region().RunCli({"results", "publish", "--record", record.string()}));
+  std::ifstream results_file(record / "results.json");
+  const json results = json::parse(results_file, nullptr, false);
+  ASSERT_FALSE(results.is_discarded());
+  int64_t total = 0;
+  for (const auto& [name, n] : results["totals"].items()) total += n.get<int64_t>();
+  EXPECT_EQ(total, Pollbook()) << "the decrypted totals are not one per counted voter";
+  EXPECT_GE(results["totals"]["Gary Johnson"].get<int64_t>(), 1);
+
+  ProcessOptions verify;
+  verify.argv = {"node", std::string(LANDSLIDE_SOURCE_DIR) + "/verifier/verify.js",
+                 record.string()};
+  verify.log_file = region().dir() / "verify.log";
+  auto p = os::Process::Spawn(verify);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  auto ended = p->Wait(std::chrono::minutes(5));
+  ASSERT_TRUE(ended.ok());
+  auto log = os::ReadWholeFile(verify.log_file);
+  EXPECT_TRUE(ended->success()) << ended->ToString() << ": " << (log.ok() ? *log : "");
 }
 
 }  // namespace

@@ -156,9 +156,9 @@ AssertionResult RegionHarness::Start() {
     import.insert(import.end(), {"--election", (dir_ / "election.json").string()});
   }
   if (options_.trustees) {
-    std::vector<std::string> init = {"trustees", "init", "--trustees", "3", "--threshold", "2",
-                                     "--kdf", "interactive", "--out",
-                                     (keys_dir() / "trustees").string()};
+    std::vector<std::string> init = {
+        "trustees", "init",  "--trustees",  "3",     "--threshold",
+        "2",        "--kdf", "interactive", "--out", (keys_dir() / "trustees").string()};
     if (options_.election_json) {
       init.insert(init.end(), {"--election", (dir_ / "election.json").string()});
     }
