@@ -256,7 +256,7 @@ TEST_F(VerifiableRegionTest, ForgedCopiedAndMalformedBallotsAreRefusedAndChangeN
   EXPECT_TRUE(r.status == 400 || r.status == 422) << r.Describe();
   EXPECT_EQ(c->Post("/ballots", R"({"ballot": "zz"})").status, 400);
   EXPECT_EQ(c->Post("/ballots", R"({"id": "x"})").status, 400);
-  EXPECT_EQ(c->Post("/ballots", std::string(80 * 1024, ' ')).status, 413);
+  EXPECT_EQ(c->Post("/ballots", std::string(size_t{80} * 1024, ' ')).status, 413);
 
   EXPECT_EQ(BoardRows(), board);
   EXPECT_EQ(Pollbook(), pollbook);
@@ -351,6 +351,13 @@ TEST_F(VerifiableRegionTest, TwoBallotsOfOneVoterAtTwoRegionsAtOnceCountOnce) {
 // Runs last in this suite (gtest keeps declaration order within a file).
 TEST_F(VerifiableRegionTest, CloseRefusesEveryLaterBallotWith403) {
   auto c = region().Client();
+  // Ballots of its own, so that the decrypted results have something known to show when this
+  // test runs alone (ctest runs each test in its own process).
+  const auto johnson = FreshVoter();
+  ASSERT_EQ(c->Post("/votes", VoteBody(johnson.id, "Gary Johnson")).status, 201);
+  const auto spoiler = FreshVoter();
+  ASSERT_EQ(c->Post("/ballots/spoiled", SpoilBody(Build(spoiler, 4))).status, 201);
+  ASSERT_EQ(c->Post("/ballots", CastBody(Build(spoiler, 4).ballot)).status, 201);
   const auto v = FreshVoter();
   ASSERT_TRUE(region().RunCli({"close", "--db", region().conninfo()}));
   const int64_t board = BoardRows();
@@ -396,6 +403,9 @@ TEST_F(VerifiableRegionTest, CloseRefusesEveryLaterBallotWith403) {
   for (const auto& [name, n] : results["totals"].items()) total += n.get<int64_t>();
   EXPECT_EQ(total, Pollbook()) << "the decrypted totals are not one per counted voter";
   EXPECT_GE(results["totals"]["Gary Johnson"].get<int64_t>(), 1);
+  int64_t at_four = 0;  // the candidate fifth on every ballot
+  for (const auto& [code, counts] : results["counts"].items()) at_four += counts[4].get<int64_t>();
+  EXPECT_GE(at_four, 1) << "the spoiler's cast ballot is not in the results";
 
   ProcessOptions verify;
   verify.argv = {"node", std::string(LANDSLIDE_SOURCE_DIR) + "/verifier/verify.js",
