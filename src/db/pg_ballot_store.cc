@@ -347,6 +347,23 @@ class PgBallotStore final : public BallotStore {
   std::unique_ptr<PgConnection> conn_;
 };
 
+// Hands each row of `r` (column 0: the batch's seq; rows in seq order) to `add` with its batch
+// of `batches` (also in seq order). A row whose batch is not there is an error.
+Status ForEachRowOfItsBatch(const PgResult& r, const std::string& shard,
+                            std::vector<SealedBatch>& batches,
+                            const std::function<Status(int row, SealedBatch& batch)>& add) {
+  size_t bi = 0;
+  for (int i = 0; i < r.rows(); ++i) {
+    const int64_t seq = r.GetInt(i, 0);
+    while (bi < batches.size() && batches[bi].seq < seq) ++bi;
+    if (bi == batches.size() || batches[bi].seq != seq) {
+      return Status::Internal("a ballot without its batch in shard " + shard);
+    }
+    LANDSLIDE_RETURN_IF_ERROR(add(i, batches[bi]));
+  }
+  return Status::Ok();
+}
+
 class PgBatchSource final : public BatchSource {
  public:
   PgBatchSource(std::unique_ptr<PgConnection> conn, bool board)
@@ -395,21 +412,18 @@ class PgBatchSource final : public BatchSource {
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
         {shard, std::to_string(after_seq), std::to_string(last)}, ResultFormat::kBinary);
     if (!r.ok()) return r.status();
-    size_t bi = 0;
-    for (int i = 0; i < r->rows(); ++i) {
-      int64_t seq = r->GetInt(i, 0);
-      while (bi < batches.size() && batches[bi].seq < seq) ++bi;
-      if (bi == batches.size() || batches[bi].seq != seq) {
-        return Status::Internal("ballot without its batch in shard " + shard);
-      }
-      StoredBallot ballot;
-      ballot.jurisdiction = std::string(r->Get(i, 1));
-      if (!r->GetRawInto(i, 2, ballot.sealed.nonce) ||
-          !r->GetRawInto(i, 3, ballot.sealed.ciphertext) || !r->GetRawInto(i, 4, ballot.receipt)) {
-        return Status::Internal("malformed ballot row in shard " + shard);
-      }
-      batches[bi].ballots.push_back(std::move(ballot));
-    }
+    LANDSLIDE_RETURN_IF_ERROR(
+        ForEachRowOfItsBatch(*r, shard, batches, [&](int i, SealedBatch& batch) {
+          StoredBallot ballot;
+          ballot.jurisdiction = std::string(r->Get(i, 1));
+          if (!r->GetRawInto(i, 2, ballot.sealed.nonce) ||
+              !r->GetRawInto(i, 3, ballot.sealed.ciphertext) ||
+              !r->GetRawInto(i, 4, ballot.receipt)) {
+            return Status::Internal("malformed ballot row in shard " + shard);
+          }
+          batch.ballots.push_back(std::move(ballot));
+          return Status::Ok();
+        }));
     return batches;
   }
 
@@ -422,26 +436,22 @@ class PgBatchSource final : public BatchSource {
         "WHERE shard = $1 AND seq > $2 AND seq <= $3 ORDER BY seq, position",
         {shard, std::to_string(after_seq), std::to_string(last)}, ResultFormat::kBinary);
     if (!r.ok()) return r.status();
-    size_t bi = 0;
-    for (int i = 0; i < r->rows(); ++i) {
-      int64_t seq = r->GetInt(i, 0);
-      while (bi < batches.size() && batches[bi].seq < seq) ++bi;
-      if (bi == batches.size() || batches[bi].seq != seq) {
-        return Status::Internal("board ballot without its batch in shard " + shard);
-      }
-      BoardEntry e;
-      const int64_t kind = r->GetInt(i, 1);
-      if (kind != 1 && kind != 2) return Status::Internal("bad board kind in shard " + shard);
-      e.kind = static_cast<BallotKind>(kind);
-      e.jurisdiction = std::string(r->Get(i, 2));
-      const std::string_view body = r->Get(i, 4), opening = r->Get(i, 5);
-      if (!r->GetRawInto(i, 3, e.tracking)) {
-        return Status::Internal("malformed board row in shard " + shard);
-      }
-      e.body.assign(body.begin(), body.end());
-      e.opening.assign(opening.begin(), opening.end());
-      batches[bi].board.push_back(std::move(e));
-    }
+    LANDSLIDE_RETURN_IF_ERROR(
+        ForEachRowOfItsBatch(*r, shard, batches, [&](int i, SealedBatch& batch) {
+          BoardEntry e;
+          const int64_t kind = r->GetInt(i, 1);
+          if (kind != 1 && kind != 2) return Status::Internal("bad board kind in shard " + shard);
+          e.kind = static_cast<BallotKind>(kind);
+          e.jurisdiction = std::string(r->Get(i, 2));
+          const std::string_view body = r->Get(i, 4), opening = r->Get(i, 5);
+          if (!r->GetRawInto(i, 3, e.tracking)) {
+            return Status::Internal("malformed board row in shard " + shard);
+          }
+          e.body.assign(body.begin(), body.end());
+          e.opening.assign(opening.begin(), opening.end());
+          batch.board.push_back(std::move(e));
+          return Status::Ok();
+        }));
     return std::move(batches);
   }
 
