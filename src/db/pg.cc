@@ -217,7 +217,11 @@ std::string HexArrayParam(const std::vector<std::span<const uint8_t>>& items) {
   out.push_back('{');
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out.push_back(',');
-    AppendHex(items[i], out);
+    if (items[i].empty()) {
+      out += "\"\"";  // an empty element must be quoted in an array literal
+    } else {
+      AppendHex(items[i], out);
+    }
   }
   out.push_back('}');
   return out;

@@ -17,5 +17,13 @@ TEST(WithConnParam, AddsAKeyOnlyWhenTheConninfoLacksIt) {
             "postgresql://h/db?sslmode=disable&connect_timeout=2");
 }
 
+TEST(ArrayParams, AnEmptyByteStringIsAQuotedEmptyElement) {
+  // PostgreSQL refuses "{ab,}"; a batch of cast ballots (no openings) sends such an array.
+  const std::vector<uint8_t> ab{0xab};
+  EXPECT_EQ(HexArrayParam({ab, {}}), "{ab,\"\"}");
+  EXPECT_EQ(HexArrayParam({{}, {}}), "{\"\",\"\"}");
+  EXPECT_EQ(HexArrayParam({}), "{}");
+}
+
 }  // namespace
 }  // namespace landslide::db

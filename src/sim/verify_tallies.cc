@@ -28,7 +28,15 @@ int64_t CountOf(const ReportedTallies& t, const std::string& state, const std::s
 
 std::string Signed(int64_t v) { return (v >= 0 ? "+" : "") + std::to_string(v); }
 
+// GET /board first: a verifiable election answers it (turnout), a sealed one says 404.
 Result<ReportedTallies> ReadVotes(const Target& target) {
+  auto board = HttpGet(target, "/board", kReadTimeout);
+  if (!board.ok()) return board.status();
+  if (board->status == 200) {
+    auto t = ParseBoardJson(board->body);
+    if (!t.ok()) return t.status().Context(target.url + "/board");
+    return t;
+  }
   auto reply = HttpGet(target, "/votes", kReadTimeout);
   if (!reply.ok()) return reply.status();
   if (reply->status != 200) {
@@ -73,6 +81,25 @@ Result<ReportedTallies> ParseVotesJson(std::string_view body) {
   return out;
 }
 
+Result<ReportedTallies> ParseBoardJson(std::string_view body) {
+  using nlohmann::json;
+  const json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return Status::InvalidArgument("the answer is not a JSON object");
+  auto cast = j.find("cast");
+  auto by = j.find("cast_by_jurisdiction");
+  if (cast == j.end() || !cast->is_number_integer() || by == j.end() || !by->is_object()) {
+    return Status::InvalidArgument("the answer lacks cast or cast_by_jurisdiction");
+  }
+  ReportedTallies out;
+  out.turnout_only = true;
+  out.total = cast->get<int64_t>();
+  for (const auto& [code, n] : by->items()) {
+    if (!n.is_number_integer()) return Status::InvalidArgument("a turnout is not a number");
+    out.states[code][std::string(kBallotsCast)] = n.get<int64_t>();
+  }
+  return out;
+}
+
 std::vector<std::string> CompareTallies(const ReportedTallies& before, const ReportedTallies& after,
                                         const StateCandidateCounts& counted, size_t max_listed) {
   // Every (state, candidate) that either side mentions.
@@ -81,7 +108,9 @@ std::vector<std::string> CompareTallies(const ReportedTallies& before, const Rep
   int64_t expected_total = 0;
   for (size_t s = 0; s < counted.size() && s < states.size(); ++s) {
     for (size_t c = 0; c < kCandidateCount; ++c) {
-      expected[states[s].code][std::string(kCandidates2016[c])] = counted[s][c];
+      const std::string key =
+          after.turnout_only ? std::string(kBallotsCast) : std::string(kCandidates2016[c]);
+      expected[states[s].code][key] += counted[s][c];
       expected_total += counted[s][c];
     }
   }

@@ -25,13 +25,20 @@ struct Target;
 struct ReportedTallies {
   int64_t total = 0;
   std::map<std::string, std::map<std::string, int64_t>> states;  // state -> candidate -> count
+  // A verifiable election publishes no count per candidate before its trustees decrypt: its
+  // GET /board gives the ballots cast per state, kept under kBallotsCast.
+  bool turnout_only = false;
 };
+inline constexpr std::string_view kBallotsCast = "ballots cast";
+// Parses a GET /board body (turnout per state) into the same shape.
+Result<ReportedTallies> ParseBoardJson(std::string_view body);
 // Parses a GET /votes body; InvalidArgument if it does not have the contract's shape.
 Result<ReportedTallies> ParseVotesJson(std::string_view body);
 
 // Compares after - before with `counted` (indexed like Results2016() x kCandidates2016) for
-// every state and candidate either side knows. One sentence per difference, at most
-// `max_listed` of them plus a count of the rest. Empty when they agree.
+// every state and candidate either side knows (per state only, when `after` is turnout only). One
+// sentence per difference, at most `max_listed` of them plus a count of the rest. Empty when they
+// agree.
 std::vector<std::string> CompareTallies(const ReportedTallies& before, const ReportedTallies& after,
                                         const StateCandidateCounts& counted,
                                         size_t max_listed = 20);

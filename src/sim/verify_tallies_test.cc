@@ -37,6 +37,25 @@ TEST(VerifyTalliesTest, RejectsOtherShapes) {
           .ok());
 }
 
+TEST(VerifyTalliesTest, AVerifiableBoardIsComparedStateByState) {
+  auto before = ParseBoardJson(R"({"cast":1,"cast_by_jurisdiction":{"AL":1,"CA":0}})");
+  auto after = ParseBoardJson(R"({"cast":4,"cast_by_jurisdiction":{"AL":2,"CA":2}})");
+  ASSERT_TRUE(before.ok() && after.ok());
+  EXPECT_TRUE(after->turnout_only);
+  auto counted = Empty();
+  counted[Idx("AL")][0] = 1;
+  counted[Idx("CA")][1] = 1;
+  counted[Idx("CA")][3] = 1;  // two candidates, one state: compared as that state's turnout
+  EXPECT_TRUE(CompareTallies(*before, *after, counted).empty());
+  counted[Idx("CA")][3] = 0;
+  auto diff = CompareTallies(*before, *after, counted);
+  ASSERT_EQ(diff.size(), 2u);
+  EXPECT_EQ(diff[0], "total: expected +2, got +3");
+  EXPECT_EQ(diff[1], "CA ballots cast: expected +1, got +2");
+  EXPECT_FALSE(ParseBoardJson(R"({"cast":1})").ok());
+  EXPECT_FALSE(ParseBoardJson(R"({"cast":1,"cast_by_jurisdiction":{"AL":"x"}})").ok());
+}
+
 TEST(VerifyTalliesTest, DeltasThatMatchPass) {
   ReportedTallies before;
   before.total = 1;

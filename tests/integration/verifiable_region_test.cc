@@ -36,8 +36,10 @@ class VerifiableRegionTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     RegionOptions o;
-    o.voters = 60;
+    o.voters = 100;
     o.seed = 909;
+    // Batches wait up to 50 ms to fill, so that ballots sent together share a batch.
+    o.serve_flags = {"--linger-us", "50000"};
     o.election_json = VerifiableElectionJson();
     o.trustees = true;
     region_ = std::make_unique<RegionHarness>(o);
@@ -312,6 +314,40 @@ TEST_F(VerifiableRegionTest, VotesBuildsTheBallotOnTheServerAndTheBoardCountsIt)
     }
     EXPECT_EQ(ToHex(head), chain["head"]) << "shard " << shard;
   }
+}
+
+TEST_F(VerifiableRegionTest, BallotsSentTogetherShareBatchesAndAllCount) {
+  std::vector<RegistryVoter> voters;
+  std::vector<verifiable::BuiltBallot> ballots;
+  for (int i = 0; i < 24; ++i) {
+    voters.push_back(FreshVoter());
+    ballots.push_back(Build(voters.back(), static_cast<size_t>(i % 5)));
+  }
+  const int64_t pollbook = Pollbook();
+  std::vector<Response> answers(ballots.size());
+  std::vector<std::thread> threads;
+  std::atomic<bool> go{false};
+  for (size_t i = 0; i < ballots.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto c = region().Client();
+      while (!go) {
+      }
+      // Every fourth voter spoils a ballot first, in the same burst as the others' casts.
+      if (i % 4 == 0) {
+        answers[i] = c->Post("/ballots/spoiled", SpoilBody(ballots[i]));
+      } else {
+        answers[i] = c->Post("/ballots", CastBody(ballots[i].ballot));
+      }
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  for (const auto& a : answers) EXPECT_EQ(a.status, 201) << a.Describe();
+  EXPECT_EQ(Pollbook(), pollbook + 18);
+  EXPECT_GE(region().Count("SELECT max(n) FROM (SELECT count(*) AS n FROM board GROUP BY shard, "
+                           "seq) AS b"),
+            2)
+      << "no batch held two ballots: this test did not exercise shared batches";
 }
 
 // Issue 9: "a second ballot for the same credential at another region at the same moment".
