@@ -455,5 +455,69 @@ TEST_F(VerifiableRegionTest, CloseRefusesEveryLaterBallotWith403) {
   EXPECT_TRUE(ended->success()) << ended->ToString() << ": " << (log.ok() ? *log : "");
 }
 
+// The insider of issue 9: with the database's superuser, add a ballot for a registered voter
+// who never voted, with its pollbook row, as a new batch whose chain head is recomputed. Every
+// region would count it; the exported record fails the independent verifier, which names the
+// ballot whose signature does not verify.
+TEST_F(VerifiableRegionTest, AnInsiderBallotForAVoterWhoNeverVotedFailsTheVerifier) {
+  auto c = region().Client();
+  // A ballot of its own when this test runs alone (after the close test, voting is closed).
+  const auto honest = FreshVoter();
+  const int status = c->Post("/ballots", CastBody(Build(honest).ballot)).status;
+  ASSERT_TRUE(status == 201 || status == 403) << status;
+  const auto victim = FreshVoter();
+  ASSERT_TRUE(region().RunCli({"close", "--db", region().conninfo()}));
+
+  // Proofs made with a secret the insider knows, under the victim's public credential: the
+  // insider cannot sign for it without the victim's id.
+  RegistryVoter insider{"22222-22222-22222", victim.state};
+  auto forged = Build(insider, 0).ballot;
+  forged.credential = verifiable::PublicCredential(election_->name(), victim.id);
+  const auto body = EncodeBallot(forged);
+  const auto tracking = verifiable::Track(forged);
+  auto head = region().Query("SELECT shard, seq, encode(head, 'hex') FROM shards LIMIT 1");
+  ASSERT_TRUE(head && head->rows() == 1);
+  const std::string shard(head->Get(0, 0));
+  const int64_t seq = head->GetInt(0, 1) + 1;
+  Bytes32 previous{};
+  ASSERT_TRUE(FromHexInto(head->Get(0, 2), previous));
+  const ChainItem item{BallotKind::kCast, tracking};
+  const Bytes32 new_head =
+      verifiable::ChainNext(previous, shard, static_cast<uint64_t>(seq), std::span(&item, 1));
+  const std::string s = std::to_string(seq);
+  ASSERT_TRUE(region().Query(
+      "BEGIN; "
+      "INSERT INTO batches VALUES ('" +
+      shard + "', " + s + ", 1, '\\x" + std::string(64, '0') + "', '\\x" + ToHex(new_head) +
+      "'); "
+      "INSERT INTO board VALUES ('" +
+      shard + "', " + s + ", 0, 1, '" + victim.state + "', '\\x" + ToHex(tracking) + "', '\\x" +
+      ToHex(body) +
+      "', NULL); "
+      "INSERT INTO pollbook VALUES ('\\x" +
+      ToHex(CredentialKey(forged.credential)) +
+      "', now(), 'r1', NULL); "
+      "UPDATE shards SET seq = " +
+      s + ", head = '\\x" + ToHex(new_head) + "' WHERE shard = '" + shard + "'; COMMIT"));
+
+  const auto record = region().dir() / "record-forged";
+  ASSERT_TRUE(
+      region().RunCli({"record", "export", "--db", region().conninfo(), "--election",
+                       (region().dir() / "election.json").string(), "--out", record.string()}));
+  ProcessOptions verify;
+  verify.argv = {"node", std::string(LANDSLIDE_SOURCE_DIR) + "/verifier/verify.js",
+                 record.string()};
+  verify.log_file = region().dir() / "verify-forged.log";
+  auto p = os::Process::Spawn(verify);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  auto ended = p->Wait(std::chrono::minutes(5));
+  ASSERT_TRUE(ended.ok());
+  auto log = os::ReadWholeFile(verify.log_file);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(ended->code, 1) << *log;
+  EXPECT_NE(log->find(ToHex(tracking)), std::string::npos)
+      << "the verifier did not name the forged ballot: " << *log;
+}
+
 }  // namespace
 }  // namespace landslide::testing
