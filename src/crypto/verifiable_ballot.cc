@@ -19,6 +19,7 @@ namespace {
 constexpr std::string_view kCredentialTag = "landslide/v1/credential";
 constexpr std::string_view kSelectionTag = "landslide/v1/selection-proof";
 constexpr std::string_view kSumTag = "landslide/v1/sum-proof";
+constexpr std::string_view kRandomnessTag = "landslide/v1/ballot-randomness";
 constexpr std::string_view kSignatureTag = "landslide/v1/ballot-signature";
 
 Scalar Small(uint64_t v) { return Scalar::FromU64(v); }
@@ -40,17 +41,41 @@ void StartSum(Transcript& t, const ElectionContext& context, const VerifiableBal
   t.AddU32(min_selections);
 }
 
+// Where a ballot's secret scalars come from: the system's randomness, or (a ballot the server
+// builds for POST /votes with an Idempotency-Key) a seed, so that a retry builds the very same
+// ballot and gets its answer instead of a 409. Seeded scalars are Hs(tag; seed, counter): as
+// unpredictable as the seed, which holds the voter's secret.
+class ScalarSource {
+ public:
+  explicit ScalarSource(const Bytes32* seed) {
+    if (seed) seed_ = *seed;
+  }
+  Scalar Next() {
+    if (!seed_) return Scalar::Random();
+    Transcript t(kRandomnessTag);
+    t.Add(*seed_).AddU32(counter_++);
+    return t.Challenge();
+  }
+
+ private:
+  std::optional<Bytes32> seed_;
+  uint32_t counter_ = 0;
+};
+
+void SignWith(const ElectionContext& context, const Scalar& secret, VerifiableBallot& ballot,
+              ScalarSource& source);
+
 // A disjunctive Chaum-Pedersen proof that (alpha, beta) = (r·G, m·G + r·K) for m among
 // first_value, first_value+1, ... (one branch each); the real branch is m's. `t` holds the
 // statement already. Every point involved is a known combination of G and K, so simulated
 // branches need only fixed-base multiplications.
 std::vector<ProofBranch> ProveDisjunctive(const ElectionContext& context, Transcript& t,
                                           const Scalar& r, uint32_t m, uint32_t first_value,
-                                          uint32_t branches) {
+                                          uint32_t branches, ScalarSource& source) {
   std::vector<ProofBranch> proof(branches);
   std::vector<Scalar> c(branches), s(branches);
   const uint32_t real = m - first_value;
-  const Scalar w = Scalar::Random();
+  const Scalar w = source.Next();
   t.AddU32(branches);
   for (uint32_t k = 0; k < branches; ++k) {
     Point a, b;
@@ -58,8 +83,8 @@ std::vector<ProofBranch> ProveDisjunctive(const ElectionContext& context, Transc
       a = BaseMul(w);
       b = context.key().Mul(w);
     } else {
-      c[k] = Scalar::Random();
-      s[k] = Scalar::Random();
+      c[k] = source.Next();
+      s[k] = source.Next();
       const Scalar u = s[k] - c[k] * r;
       // s·G - c·alpha = u·G;  s·K - c·(beta - v·G) = u·K - c·(m - v)·G.
       a = BaseMul(u);
@@ -258,7 +283,9 @@ ElectionContext::ElectionContext(const Bytes32& manifest_hash, const group::Poin
     : manifest_hash_(manifest_hash), key_(key) {}
 
 Result<BuiltBallot> BuildBallot(const ElectionContext& context, const Scalar& secret,
-                                const ContestRule& rule, std::span<const uint8_t> choices) {
+                                const ContestRule& rule, std::span<const uint8_t> choices,
+                                const Bytes32* seed) {
+  ScalarSource source(seed);
   if (choices.size() != rule.candidates) {
     return Status::InvalidArgument("one choice per candidate expected");
   }
@@ -278,7 +305,7 @@ Result<BuiltBallot> BuildBallot(const ElectionContext& context, const Scalar& se
   std::vector<Scalar> r(choices.size());
   Scalar r_sum;
   for (size_t i = 0; i < choices.size(); ++i) {
-    r[i] = Scalar::Random();
+    r[i] = source.Next();
     r_sum += r[i];
     Point beta = context.key().Mul(r[i]);
     if (choices[i]) beta += Point::Generator();
@@ -289,22 +316,30 @@ Result<BuiltBallot> BuildBallot(const ElectionContext& context, const Scalar& se
   for (uint32_t i = 0; i < choices.size(); ++i) {
     Transcript t(kSelectionTag);
     StartSelection(t, context, ballot, i);
-    ballot.selections[i].proof = ProveDisjunctive(context, t, r[i], choices[i], 0, 2);
+    ballot.selections[i].proof = ProveDisjunctive(context, t, r[i], choices[i], 0, 2, source);
   }
   Transcript t(kSumTag);
   StartSum(t, context, ballot, rule.min_selections);
   ballot.sum_proof = ProveDisjunctive(context, t, r_sum, chosen, rule.min_selections,
-                                      rule.max_selections - rule.min_selections + 1);
-  SignBallot(context, secret, ballot);
+                                      rule.max_selections - rule.min_selections + 1, source);
+  SignWith(context, secret, ballot, source);
   out.tracking = Track(ballot);
   return out;
 }
 
 void SignBallot(const ElectionContext& context, const Scalar& secret, VerifiableBallot& ballot) {
-  const Scalar k = Scalar::Random();
+  ScalarSource random(nullptr);
+  SignWith(context, secret, ballot, random);
+}
+
+namespace {
+void SignWith(const ElectionContext& context, const Scalar& secret, VerifiableBallot& ballot,
+              ScalarSource& source) {
+  const Scalar k = source.Next();
   ballot.signature.r = BaseMul(k).Encode();
   ballot.signature.s = (k + SignatureChallenge(context, ballot) * secret).Encode();
 }
+}  // namespace
 
 TrackingCode Track(const VerifiableBallot& ballot) { return group::Sha256(EncodeBallot(ballot)); }
 

@@ -52,9 +52,13 @@ struct BuiltBallot {
 };
 
 // Encrypts `choices` (one 0/1 per candidate of `rule`) for the voter whose secret is `secret`.
-// Fails if the choices break the rule.
+// Fails if the choices break the rule. With a `seed`, every secret scalar is derived from it, so
+// the same seed builds the same ballot (the server building a ballot for POST /votes derives it
+// from the voter's secret and the Idempotency-Key, so a retry is the same ballot); without one
+// they are random. A seed must be secret and never reused for other choices.
 Result<BuiltBallot> BuildBallot(const ElectionContext& context, const group::Scalar& secret,
-                                const ContestRule& rule, std::span<const uint8_t> choices);
+                                const ContestRule& rule, std::span<const uint8_t> choices,
+                                const Bytes32* seed = nullptr);
 
 // Signs `ballot` (everything but the signature) with the credential secret; BuildBallot does it.
 void SignBallot(const ElectionContext& context, const group::Scalar& secret,

@@ -46,6 +46,22 @@ TEST_F(VerifiableBallotTest, EveryHonestBallotVerifiesAndOpens) {
   }
 }
 
+TEST_F(VerifiableBallotTest, ASeedBuildsTheSameBallotAndNoSeedAFreshOne) {
+  const std::vector<uint8_t> choices = {0, 0, 1, 0, 0};
+  const Bytes32 seed{7, 7, 7};
+  const Bytes32 other{7, 7, 8};
+  auto a = BuildBallot(context_, secret_, one_of_five_, choices, &seed);
+  auto b = BuildBallot(context_, secret_, one_of_five_, choices, &seed);
+  auto c = BuildBallot(context_, secret_, one_of_five_, choices, &other);
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(a->ballot, b->ballot);
+  EXPECT_EQ(a->tracking, b->tracking);
+  EXPECT_NE(a->tracking, c->tracking);
+  EXPECT_TRUE(VerifyBallot(context_, a->ballot, one_of_five_).ok());
+  EXPECT_TRUE(CheckOpening(context_, a->ballot, a->opening, one_of_five_).ok());
+  EXPECT_NE(Build(choices, one_of_five_).tracking, Build(choices, one_of_five_).tracking);
+}
+
 TEST_F(VerifiableBallotTest, BuildRefusesChoicesTheRuleForbids) {
   EXPECT_FALSE(
       BuildBallot(context_, secret_, one_of_five_, std::vector<uint8_t>{1, 1, 0, 0, 0}).ok());

@@ -283,7 +283,7 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const VoteTicket& t = batch[i];
     if (t.ballot && t.ballot->kind == BallotKind::kSpoiled) continue;
-    if (t.ballot && !t.idempotency_key) {
+    if (t.ballot) {
       key_hash[i] = TrackingIdempotency(t.ballot->tracking);
     } else if (t.idempotency_key) {
       key_hash[i] = hasher_.HashIdempotencyKey(*t.idempotency_key);
@@ -441,11 +441,10 @@ void IntakeQueue::CommitAndReply(Writer& w, std::vector<VoteTicket>& batch) {
       out.message = "the pollbook lost track of this voter";
     }
     // A retry with the key of the counted ballot gets that ballot's answer again (for a
-    // verifiable ballot sent without a key: the same ballot, whose tracking code is the key).
-    // (A ballot the server built for POST /votes with a key is a new ballot each time: its
-    // tracking code is not the counted one's, so such a retry stays 409.)
+    // verifiable ballot: the same ballot, whose tracking code is the key; the server builds the
+    // same ballot again for a POST /votes retry with the same Idempotency-Key).
     if (out.kind == VoteOutcome::Kind::kAlreadyVoted && key_hash[i] && recorded_key &&
-        *key_hash[i] == *recorded_key && !(t.ballot && t.idempotency_key)) {
+        *key_hash[i] == *recorded_key) {
       out.kind = VoteOutcome::Kind::kCounted;
       if (t.ballot) {
         out.tracking = t.ballot->tracking;

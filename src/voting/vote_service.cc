@@ -81,8 +81,20 @@ void VoteService::CastVerifiable(std::string_view voter_id, JurisdictionIndex ju
   std::vector<uint8_t> choices(j.ballot.size(), 0);
   for (size_t k = 0; k < j.ballot.size(); ++k) choices[k] = j.ballot[k] == candidate ? 1 : 0;
   const group::Scalar secret = verifiable::CredentialSecret(election_.name(), voter_id);
-  auto built =
-      verifiable::BuildBallot(election->context(), secret, election->rule(jurisdiction), choices);
+  // With an Idempotency-Key the ballot is derived from the voter's secret, the key and the
+  // choice, so a retry builds the same ballot (same tracking code) and gets its 201 again; the
+  // choice is in the seed so that no two different ballots ever share their randomness.
+  std::optional<Bytes32> seed;
+  if (idempotency_key) {
+    const Bytes32 x = secret.Encode();
+    const std::string_view key = *idempotency_key;
+    const std::span<const uint8_t> fields[] = {
+        x, std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()),
+        std::span(choices.data(), choices.size())};
+    seed = group::Hash256("landslide/v1/server-built-ballot", fields);
+  }
+  auto built = verifiable::BuildBallot(election->context(), secret, election->rule(jurisdiction),
+                                       choices, seed ? &*seed : nullptr);
   if (!built.ok()) return done(Reply(CastResult::kNotOnBallot, built.status().message()));
   auto submission = std::make_shared<BallotSubmission>();
   submission->kind = BallotKind::kCast;

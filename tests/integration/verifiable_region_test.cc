@@ -287,6 +287,24 @@ TEST_F(VerifiableRegionTest, VotesBuildsTheBallotOnTheServerAndTheBoardCountsIt)
   auto again = c->Post("/votes", VoteBody(v.id, "Jill Stein"));
   EXPECT_EQ(again.status, 409) << again.Describe();
 
+  // With an Idempotency-Key the server builds the same ballot again for a retry: the same 201
+  // and tracking code; the same key with another choice is another ballot, refused.
+  const auto w = FreshVoter();
+  const Headers key = {{"Idempotency-Key", "verifiable-retry-0001"}};
+  auto first = c->Post("/votes", VoteBody(w.id, "Hillary Clinton"), key);
+  ASSERT_EQ(first.status, 201) << first.Describe();
+  auto retry = c->Post("/votes", VoteBody(w.id, "Hillary Clinton"), key);
+  ASSERT_EQ(retry.status, 201) << retry.Describe();
+  EXPECT_EQ(retry.json["tracking_code"], first.json["tracking_code"]);
+  EXPECT_EQ(c->Post("/votes", VoteBody(w.id, "Donald Trump"), key).status, 409);
+  const auto w_key = CredentialKey(verifiable::PublicCredential(election_->name(), w.id));
+  EXPECT_EQ(
+      region().Count("SELECT count(*) FROM pollbook WHERE voter_hash = '\\x" + ToHex(w_key) + "'"),
+      1);
+  EXPECT_EQ(region().Count("SELECT count(*) FROM board WHERE tracking = '\\x" +
+                           first.json["tracking_code"].get<std::string>() + "'"),
+            1);
+
   // The board: every cast ballot counted per jurisdiction, the manifest's hash, chain heads
   // that the stored batches reproduce.
   const int64_t cast = Pollbook();
