@@ -176,13 +176,24 @@ int RunDemo(const DemoOptions& o) {
   }
   std::string targets;
   for (const auto& r : info->regions) targets += (targets.empty() ? "" : ",") + r.http;
-  next(verifiable ? "casting one vote per voter with each state's 2016 split (POST /votes: the "
-                    "server encrypts and proves each ballot on the voter's behalf)"
+  next(verifiable ? "casting one vote per voter with each state's 2016 split: each ballot "
+                    "encrypted, proved and signed on the client, as a voter's device does, then "
+                    "verified by the region before it is stored"
                   : "casting one vote per voter with each state's 2016 split");
   std::string report = (dir / "simulate-report.json").string();
-  Status sim = RunStep({"simulate", "--targets", targets, "--voters", voters, "--concurrency",
-                        std::to_string(o.concurrency), "--seed", std::to_string(o.seed), "--report",
-                        report});
+  std::vector<std::string> simulate = {"simulate",
+                                       "--targets",
+                                       targets,
+                                       "--voters",
+                                       voters,
+                                       "--concurrency",
+                                       std::to_string(o.concurrency),
+                                       "--seed",
+                                       std::to_string(o.seed),
+                                       "--report",
+                                       report};
+  if (verifiable) simulate.push_back("--client-ballots");
+  Status sim = RunStep(simulate);
   Status check = Status::Ok();
   if (verifiable) {
     if (sim.ok()) {

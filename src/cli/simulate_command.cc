@@ -5,10 +5,14 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "os/endpoint.h"
+#include "os/http_client.h"
 #include "os/stop_signals.h"
+#include "sim/ballot_builder.h"
 #include "sim/load_generator.h"
 
 namespace landslide::cli {
@@ -31,6 +35,7 @@ struct SimulateFlags {
   bool no_verify = false;
   bool allow_already_voted = false;
   bool skip_unreachable = false;
+  bool client_ballots = false;
 };
 
 int RunSimulate(const SimulateFlags& f) {
@@ -57,6 +62,33 @@ int RunSimulate(const SimulateFlags& f) {
     return Fail(plan.status().code() == Code::kNotFound ? 2 : 1, plan.status().message());
   }
   if (plan->empty()) return Fail(1, "the registry " + f.voters + " has no voters");
+  sim::BuiltBodies built;
+  if (f.client_ballots) {
+    // As a voter's device would: the manifest from a region, then every ballot encrypted,
+    // proved and signed here, before the timed phase.
+    auto hp = os::HostPortOfUrl(f.targets.front());
+    if (!hp) return Fail(2, "--targets must be http://HOST:PORT URLs");
+    auto manifest = os::HttpGet(hp->first, hp->second, "/manifest", std::chrono::seconds(10));
+    if (!manifest.ok() || manifest->status != 200) {
+      return Fail(
+          1, "--client-ballots needs the manifest of a verifiable election: GET " +
+                 f.targets.front() + "/manifest answered " +
+                 (manifest.ok() ? std::to_string(manifest->status) : manifest.status().message()));
+    }
+    const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    auto bodies = sim::BuildBallotBodies(*plan, manifest->body, threads, [](size_t d, size_t n) {
+      std::fprintf(stderr, "\rsimulate: building ballots %zu/%zu", d, n);
+      if (d == n) std::fprintf(stderr, "\n");
+    });
+    if (!bodies.ok()) return Fail(1, bodies.status().message());
+    built = std::move(*bodies);
+    std::fprintf(stderr,
+                 "simulate: %zu ballots built in %.1f s on %d threads (%.0f us per ballot per "
+                 "core)\n",
+                 built.bodies.size(), built.seconds, built.threads,
+                 built.micros_per_ballot_per_core());
+    o.ballot_bodies = &built.bodies;
+  }
 
   // The first Ctrl-C: stop taking new votes, still report; a second one ends the process.
   os::StopSignals interrupt({.wake_on_child = false, .ignore_sigpipe = true});
@@ -101,6 +133,9 @@ void AddSimulateCommand(CLI::App& app, CommandContext& ctx) {
       ->required()
       ->delimiter(',');
   c->add_option("--voters", f->voters, "Registry CSV from `landslide voters generate`")->required();
+  c->add_flag("--client-ballots", f->client_ballots,
+              "Verifiable elections: build, prove and sign every ballot here (as voters' devices "
+              "do) before casting, and POST /ballots; default: POST /votes, the server builds");
   c->add_option("--concurrency", f->concurrency,
                 "Votes in flight, over as many keep-alive connections")
       ->capture_default_str();

@@ -197,6 +197,9 @@ void JudgeCasting(const SimulationOptions& options, SimulationReport& report) {
 Result<SimulationReport> RunSimulation(const SimulationOptions& options, const VotePlan& plan,
                                        ProgressSink* progress) {
   LANDSLIDE_RETURN_IF_ERROR(ValidateOptions(options));
+  if (options.ballot_bodies && options.ballot_bodies->size() != plan.size()) {
+    return Status::InvalidArgument("one built ballot per vote of the plan is needed");
+  }
   auto targets = ParseTargets(options.targets);
   if (!targets.ok()) return targets.status();
   LANDSLIDE_RETURN_IF_ERROR(ResolveTargets(*targets));

@@ -62,6 +62,10 @@ struct SimulationOptions {
   // A 409 on a vote's first attempt means the voter voted before this run (reusing a
   // database); when true those are reported but do not fail the run.
   bool allow_already_voted = false;
+  // Verifiable elections: when set, vote i is POST /ballots with (*ballot_bodies)[i] (built on
+  // the client, sim/ballot_builder.h) instead of POST /votes, and carries no Idempotency-Key:
+  // the same ballot sent again is its own key.
+  const std::vector<std::string>* ballot_bodies = nullptr;
   // Set to true (e.g. from a signal handler's thread) to stop taking new votes; votes in flight
   // finish and the run is verified as usual.
   const std::atomic<bool>* stop = nullptr;

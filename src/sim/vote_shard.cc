@@ -248,24 +248,30 @@ void Worker::Connect() {
 }
 
 void Worker::Send() {
-  const std::string_view id = run_.plan.id(static_cast<size_t>(job_.index));
-  const std::string_view candidate =
-      kCandidates2016[run_.plan.candidate(static_cast<size_t>(job_.index))];
-  // Ids are validated base58 and candidate names are plain, so the JSON needs no escaping.
-  body_.clear();
-  body_.append("{\"id\": \"").append(id).append("\", \"candidate\": \"").append(candidate);
-  body_.append("\"}");
+  const auto* prebuilt = run_.options.ballot_bodies;
+  const std::string* body = &body_;
+  if (prebuilt) {
+    body = &(*prebuilt)[static_cast<size_t>(job_.index)];
+  } else {
+    const std::string_view id = run_.plan.id(static_cast<size_t>(job_.index));
+    const std::string_view candidate =
+        kCandidates2016[run_.plan.candidate(static_cast<size_t>(job_.index))];
+    // Ids are validated base58 and candidate names are plain, so the JSON needs no escaping.
+    body_.clear();
+    body_.append("{\"id\": \"").append(id).append("\", \"candidate\": \"").append(candidate);
+    body_.append("\"}");
+  }
   char length[24];
-  auto [end, ec] = std::to_chars(length, length + sizeof length, body_.size());
+  auto [end, ec] = std::to_chars(length, length + sizeof length, body->size());
   request_.clear();
-  request_.append("POST /votes HTTP/1.1\r\nHost: ");
+  request_.append(prebuilt ? "POST /ballots HTTP/1.1\r\nHost: " : "POST /votes HTTP/1.1\r\nHost: ");
   request_.append(run_.health.target(target_).host_header);
-  request_.append("\r\nContent-Type: application/json\r\nIdempotency-Key: ");
-  request_.append(job_.key, sizeof job_.key);
+  request_.append("\r\nContent-Type: application/json");
+  if (!prebuilt) request_.append("\r\nIdempotency-Key: ").append(job_.key, sizeof job_.key);
   request_.append("\r\nContent-Length: ");
   request_.append(length, end);
   request_.append("\r\n\r\n");
-  request_.append(body_);
+  request_.append(*body);
   attempt_start_ = SteadyClock::now();
   ++stats_.sent;
   ++stats_.per_target[target_].requests;
