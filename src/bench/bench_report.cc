@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace landslide::bench {
@@ -11,7 +12,9 @@ namespace {
 using nlohmann::ordered_json;
 
 constexpr PhaseKind kAllPhases[] = {PhaseKind::kBaseline, PhaseKind::kSingleRegion,
-                                    PhaseKind::kThreeRegions};
+                                    PhaseKind::kThreeRegions, PhaseKind::kVerifiableSingleRegion,
+                                    PhaseKind::kVerifiableThreeRegions};
+constexpr size_t kPhaseCount = std::size(kAllPhases);
 
 ordered_json OrNull(const std::optional<double>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);
@@ -106,6 +109,8 @@ ordered_json PhaseJson(const PhaseResult& p) {
           {"peak", p.peak ? RunJson(*p.peak) : ordered_json(nullptr)},
           {"half_peak", p.half ? RunJson(*p.half) : ordered_json(nullptr)},
           {"resources", std::move(resources)},
+          {"serve_cpu_us_per_ballot", OrNull(Round(p.serve_cpu_us_per_ballot(), 1))},
+          {"ballot_build_us_per_core", OrNull(Round(p.ballot_build_us_per_core, 1))},
           {"load_average_1m_at_start", p.load_average_1m_start},
           {"load_average_1m_at_end", p.load_average_1m}};
 }
@@ -139,6 +144,10 @@ std::string_view PhaseFlagName(PhaseKind kind) {
       return "single";
     case PhaseKind::kThreeRegions:
       return "three";
+    case PhaseKind::kVerifiableSingleRegion:
+      return "verifiable-single";
+    case PhaseKind::kVerifiableThreeRegions:
+      return "verifiable-three";
   }
   return "?";
 }
@@ -151,12 +160,16 @@ std::string_view PhaseTitle(PhaseKind kind) {
       return "one region";
     case PhaseKind::kThreeRegions:
       return "three regions";
+    case PhaseKind::kVerifiableSingleRegion:
+      return "one region, verifiable ballots";
+    case PhaseKind::kVerifiableThreeRegions:
+      return "three regions, verifiable ballots";
   }
   return "?";
 }
 
 Result<std::vector<PhaseKind>> ParsePhases(std::string_view csv) {
-  bool wanted[3] = {false, false, false};
+  bool wanted[kPhaseCount] = {};
   size_t start = 0;
   while (start <= csv.size()) {
     size_t end = csv.find(',', start);
@@ -165,7 +178,7 @@ Result<std::vector<PhaseKind>> ParsePhases(std::string_view csv) {
     while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
     while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
     bool found = false;
-    for (int i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < kPhaseCount; ++i) {
       if (name == PhaseFlagName(kAllPhases[i])) {
         if (wanted[i]) {
           return Status::InvalidArgument("--phases names " + std::string(name) + " twice");
@@ -174,13 +187,14 @@ Result<std::vector<PhaseKind>> ParsePhases(std::string_view csv) {
       }
     }
     if (!found) {
-      return Status::InvalidArgument("--phases takes baseline, single and three, not \"" +
-                                     std::string(name) + "\"");
+      return Status::InvalidArgument(
+          "--phases takes baseline, single, three, verifiable-single and verifiable-three, not \"" +
+          std::string(name) + "\"");
     }
     start = end + 1;
   }
   std::vector<PhaseKind> out;
-  for (int i = 0; i < 3; ++i) {
+  for (size_t i = 0; i < kPhaseCount; ++i) {
     if (wanted[i]) out.push_back(kAllPhases[i]);
   }
   return out;
@@ -238,7 +252,45 @@ Headline ComputeHeadline(const BenchReport& report) {
   h.three_region_ratio_to_baseline = Ratio(h.three_region_votes_per_s, h.baseline_rps);
   h.three_region_ratio_to_single_region =
       Ratio(h.three_region_votes_per_s, h.single_region_votes_per_s);
+  const PhaseResult* v_one = FindPhase(report, PhaseKind::kVerifiableSingleRegion);
+  const PhaseResult* v_three = FindPhase(report, PhaseKind::kVerifiableThreeRegions);
+  h.verifiable_single_region_votes_per_s = PeakRate(v_one);
+  h.verifiable_three_region_votes_per_s = PeakRate(v_three);
+  h.verifiable_ratio_to_sealed_single_region =
+      Ratio(h.verifiable_single_region_votes_per_s, h.single_region_votes_per_s);
+  if (one && one->status == PhaseStatus::kPassed) {
+    h.single_region_serve_cpu_us_per_ballot = one->serve_cpu_us_per_ballot();
+  }
+  if (v_one && v_one->status == PhaseStatus::kPassed) {
+    h.verifiable_single_region_serve_cpu_us_per_ballot = v_one->serve_cpu_us_per_ballot();
+    h.verifiable_ballot_build_us_per_core = v_one->ballot_build_us_per_core;
+  }
   return h;
+}
+
+std::optional<double> PhaseResult::serve_cpu_us_per_ballot() const {
+  const ResourceSnapshot* before = nullptr;
+  const ResourceSnapshot* after = nullptr;
+  for (const auto& r : resources) {
+    if (r.when == "after_import") before = &r;
+    if (r.when == "after_cast") after = &r;
+  }
+  int64_t counted = (peak ? peak->counted : 0) + (half ? half->counted : 0);
+  if (!before || !after || counted <= 0) return std::nullopt;
+  auto serve_cpu = [](const ResourceSnapshot& s) -> std::optional<double> {
+    double sum = 0;
+    bool any = false;
+    for (const auto& p : s.processes) {
+      if (p.process != "serve") continue;
+      if (p.cpu_seconds < 0) return std::nullopt;
+      sum += p.cpu_seconds;
+      any = true;
+    }
+    return any ? std::optional<double>(sum) : std::nullopt;
+  };
+  auto a = serve_cpu(*before), b = serve_cpu(*after);
+  if (!a || !b) return std::nullopt;
+  return (*b - *a) * 1e6 / static_cast<double>(counted);
 }
 
 std::vector<Goal> CheckGoals(const Headline& h) {
@@ -261,6 +313,14 @@ std::vector<Goal> CheckGoals(const Headline& h) {
        under(h.single_region_p99_ms_at_half, 50)},
       {"three_region_p99_ms_at_half", "< 50", h.three_region_p99_ms_at_half,
        under(h.three_region_p99_ms_at_half, 50)},
+      {"verifiable_ratio_to_sealed_single_region", ">= 0.25",
+       h.verifiable_ratio_to_sealed_single_region,
+       at_least(h.verifiable_ratio_to_sealed_single_region, 0.25)},
+      {"verifiable_single_region_serve_cpu_us_per_ballot", "<= 300",
+       h.verifiable_single_region_serve_cpu_us_per_ballot,
+       h.verifiable_single_region_serve_cpu_us_per_ballot
+           ? std::optional<bool>(*h.verifiable_single_region_serve_cpu_us_per_ballot <= 300)
+           : std::nullopt},
   };
 }
 
@@ -308,6 +368,18 @@ std::string RenderBenchJson(const BenchReport& report) {
       {"three_region_ratio_to_baseline", OrNull(Round(h.three_region_ratio_to_baseline, 4))},
       {"three_region_ratio_to_single_region",
        OrNull(Round(h.three_region_ratio_to_single_region, 4))},
+      {"verifiable_single_region_votes_per_s",
+       OrNull(Round(h.verifiable_single_region_votes_per_s, 1))},
+      {"verifiable_three_region_votes_per_s",
+       OrNull(Round(h.verifiable_three_region_votes_per_s, 1))},
+      {"verifiable_ratio_to_sealed_single_region",
+       OrNull(Round(h.verifiable_ratio_to_sealed_single_region, 4))},
+      {"single_region_serve_cpu_us_per_ballot",
+       OrNull(Round(h.single_region_serve_cpu_us_per_ballot, 1))},
+      {"verifiable_single_region_serve_cpu_us_per_ballot",
+       OrNull(Round(h.verifiable_single_region_serve_cpu_us_per_ballot, 1))},
+      {"verifiable_ballot_build_us_per_core",
+       OrNull(Round(h.verifiable_ballot_build_us_per_core, 1))},
       {"started_at", report.started_at},
       {"finished_at", report.finished_at},
       {"duration_s", Round(report.duration_s, 1)},

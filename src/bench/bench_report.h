@@ -20,9 +20,17 @@
 
 namespace landslide::bench {
 
-enum class PhaseKind { kBaseline, kSingleRegion, kThreeRegions };
+enum class PhaseKind {
+  kBaseline,
+  kSingleRegion,
+  kThreeRegions,
+  // The same with verifiable ballots, built, proved and signed by the load generator before the
+  // timed runs (as voters' devices would), so that the server is what is measured.
+  kVerifiableSingleRegion,
+  kVerifiableThreeRegions,
+};
 
-// "baseline", "single", "three": the names --phases takes.
+// "baseline", "single", "three", "verifiable-single", "verifiable-three": --phases' names.
 std::string_view PhaseFlagName(PhaseKind kind);
 // "no-op HTTP baseline", "one region", "three regions": for people.
 std::string_view PhaseTitle(PhaseKind kind);
@@ -102,6 +110,11 @@ struct PhaseResult {
   std::vector<ResourceSnapshot> resources;
   double load_average_1m_start = -1;  // the machine's 1-minute load average as the phase began
   double load_average_1m = -1;        // and as it ended: other work skews every figure
+  // Verifiable phases: CPU the load generator spent building one ballot, per core.
+  std::optional<double> ballot_build_us_per_core;
+  // CPU the regions' serve processes spent per counted ballot (user + system, every thread),
+  // from the snapshots before and after casting: what a ballot costs the server.
+  std::optional<double> serve_cpu_us_per_ballot() const;
 };
 
 struct MachineInfo {
@@ -154,6 +167,13 @@ struct Headline {
   std::optional<double> single_region_ratio_to_baseline;
   std::optional<double> three_region_ratio_to_baseline;
   std::optional<double> three_region_ratio_to_single_region;
+  std::optional<double> verifiable_single_region_votes_per_s;
+  std::optional<double> verifiable_three_region_votes_per_s;
+  // Verifiable over sealed, one region, measured in the same run.
+  std::optional<double> verifiable_ratio_to_sealed_single_region;
+  std::optional<double> single_region_serve_cpu_us_per_ballot;
+  std::optional<double> verifiable_single_region_serve_cpu_us_per_ballot;
+  std::optional<double> verifiable_ballot_build_us_per_core;
 };
 Headline ComputeHeadline(const BenchReport& report);
 

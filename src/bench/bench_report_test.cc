@@ -169,6 +169,44 @@ TEST(BenchReportTest, PhasesParseInStandardOrder) {
   EXPECT_FALSE(ParsePhases("").ok());
 }
 
+TEST(BenchReportTest, VerifiablePhasesAreComparedWithTheSealedOneOfTheSameRun) {
+  auto p = ParsePhases("verifiable-three,single,verifiable-single");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(*p,
+            (std::vector<PhaseKind>{PhaseKind::kSingleRegion, PhaseKind::kVerifiableSingleRegion,
+                                    PhaseKind::kVerifiableThreeRegions}));
+  BenchReport r = Sample();
+  PhaseResult v = Phase(PhaseKind::kVerifiableSingleRegion, 5000, 30);
+  v.ballot_build_us_per_core = 900;
+  // The serve process spent 1.2 CPU seconds on the 2000 ballots counted between the snapshots.
+  ResourceSnapshot before, after;
+  before.when = "after_import";
+  after.when = "after_cast";
+  before.processes.push_back({"us-east", "serve", 1, 0, 0, 0, 3.0});
+  before.processes.push_back({"us-east", "postgres", 2, 0, 0, 0, 50.0});
+  after.processes.push_back({"us-east", "serve", 1, 0, 0, 0, 4.2});
+  after.processes.push_back({"us-east", "postgres", 2, 0, 0, 0, 90.0});
+  v.resources = {before, after};
+  r.phases.push_back(v);
+  const Headline h = ComputeHeadline(r);
+  EXPECT_DOUBLE_EQ(*h.verifiable_single_region_votes_per_s, 5000);
+  EXPECT_DOUBLE_EQ(*h.verifiable_ratio_to_sealed_single_region, 0.25);
+  EXPECT_NEAR(*h.verifiable_single_region_serve_cpu_us_per_ballot, 600, 1e-6);
+  EXPECT_DOUBLE_EQ(*h.verifiable_ballot_build_us_per_core, 900);
+  EXPECT_FALSE(h.single_region_serve_cpu_us_per_ballot) << "no snapshots in the sealed phase";
+  const auto j = nlohmann::json::parse(RenderBenchJson(r));
+  EXPECT_EQ(j["verifiable_ratio_to_sealed_single_region"], 0.25);
+  EXPECT_EQ(j["verifiable_single_region_serve_cpu_us_per_ballot"], 600.0);
+  bool cpu_goal_seen = false;
+  for (const auto& g : j["goals"]) {
+    if (g["name"] == "verifiable_single_region_serve_cpu_us_per_ballot") {
+      cpu_goal_seen = true;
+      EXPECT_EQ(g["met"], false);  // 600 > 300
+    }
+  }
+  EXPECT_TRUE(cpu_goal_seen);
+}
+
 TEST(BenchReportTest, TableShowsEveryPhase) {
   std::string t = RenderBenchTable(Sample());
   EXPECT_NE(t.find("no-op HTTP baseline"), std::string::npos);

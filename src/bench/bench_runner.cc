@@ -168,12 +168,17 @@ Result<BenchReport> RunBench(const BenchOptions& o) {
     if (kind == PhaseKind::kBaseline) {
       report.phases.push_back(RunBaseline(o, *plan));
     } else {
-      const bool three = kind == PhaseKind::kThreeRegions;
+      const bool three =
+          kind == PhaseKind::kThreeRegions || kind == PhaseKind::kVerifiableThreeRegions;
+      const bool verifiable =
+          kind == PhaseKind::kVerifiableSingleRegion || kind == PhaseKind::kVerifiableThreeRegions;
       ClusterPhaseOptions c;
       c.kind = kind;
       c.regions = three ? 3 : 1;
-      c.dir = *dir / (three ? "three" : "single");
-      c.base_port = o.base_port + (three ? 50 : 0);
+      c.verifiable = verifiable;
+      c.dir = *dir / std::string(PhaseFlagName(kind));
+      // Each phase on ports of its own, in case a previous phase's processes linger.
+      c.base_port = o.base_port + (three ? 50 : 0) + (verifiable ? 100 : 0);
       c.voters_csv = voters_csv;
       c.up_timeout = o.up_timeout;
       c.skip_if_up_fails = three;

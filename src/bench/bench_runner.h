@@ -25,7 +25,8 @@ struct BenchOptions {
   int client_threads = 1;
   int server_threads = 2;  // the no-op server's, as `landslide serve` defaults to
   std::vector<PhaseKind> phases = {PhaseKind::kBaseline, PhaseKind::kSingleRegion,
-                                   PhaseKind::kThreeRegions};
+                                   PhaseKind::kThreeRegions, PhaseKind::kVerifiableSingleRegion,
+                                   PhaseKind::kVerifiableThreeRegions};
   std::string dir;  // empty: a fresh temporary directory under /tmp
   bool keep = false;
   int base_port = 7600;  // one region uses P..P+44, three regions P+50..P+94

@@ -8,8 +8,12 @@
 #include "bench/system_probe.h"
 #include "cluster/up_process.h"
 #include "common/time.h"
+#include "config/election_file.h"
 #include "db/pg.h"
+#include "domain/election.h"
+#include "os/endpoint.h"
 #include "os/files.h"
+#include "os/http_client.h"
 #include "os/process.h"
 #include "os/subcommand.h"
 
@@ -125,6 +129,24 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
   fs::create_directories(o.dir, ec);
   if (ec) return UpFailed(phase, o, "cannot create " + o.dir.string() + ": " + ec.message());
 
+  // 0. A verifiable election: its file and its trustees' key ceremony.
+  const fs::path election_file = o.dir / "election.json";
+  const fs::path trustees = o.dir / "trustees";
+  if (o.verifiable) {
+    BallotPolicy policy;
+    policy.scheme = BallotScheme::kVerifiable;
+    policy.results = ResultsMode::kAfterClose;
+    Status w = os::WriteFileAtomically(
+        election_file, ElectionToJson(Election::Default2016().WithPolicy(policy)) + "\n");
+    if (w.ok()) {
+      w = RunChild(
+          {"trustees", "init", "--trustees", "3", "--threshold", "2", "--kdf", "interactive",
+           "--election", election_file.string(), "--out", trustees.string()},
+          o.dir / "trustees.log", phase.commands, say);
+    }
+    if (!w.ok()) return UpFailed(phase, o, "the key ceremony: " + w.message());
+  }
+
   // 1. Bring the cluster up and wait for DIR/cluster.json, which `up` writes once every region
   //    is healthy.
   auto started = SteadyClock::now();
@@ -135,6 +157,7 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
   up_options.base_port = o.base_port;
   up_options.parent_death_signal = SIGTERM;
   up_options.stop_grace = std::chrono::seconds(30);
+  if (o.verifiable) up_options.extra_args = {"--election", election_file.string()};
   auto up = cluster::UpProcess::Start(up_options);
   if (!up.ok()) return UpFailed(phase, o, "cannot start landslide up: " + up.status().message());
   phase.commands.push_back(up->command());
@@ -179,9 +202,13 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
 
   // 2. Import the registry and wait for every region to load it.
   auto t = SteadyClock::now();
-  Status s =
-      RunChild({"voters", "import", "--db", info->db, "--keys", info->keys, o.voters_csv.string()},
-               o.dir / "import.log", phase.commands, say);
+  std::vector<std::string> import = {"voters", "import", "--db", info->db, "--keys", info->keys};
+  if (o.verifiable) {
+    import.insert(import.end(), {"--election", election_file.string(), "--trustees",
+                                 (trustees / "trustees.json").string()});
+  }
+  import.push_back(o.voters_csv.string());
+  Status s = RunChild(import, o.dir / "import.log", phase.commands, say);
   if (!s.ok()) return finish(PhaseStatus::kFailed, "import: " + s.message());
   phase.timings_s.emplace_back("import", SecondsSince(t));
   t = SteadyClock::now();
@@ -194,6 +221,17 @@ PhaseResult RunClusterPhase(const ClusterPhaseOptions& o, const sim::VotePlan& p
   // 3. Peak and half peak.
   LoadSettings load = o.load;
   load.targets = phase.targets;
+  if (o.verifiable) {
+    auto hp = os::HostPortOfUrl(phase.targets.front());
+    auto manifest = hp ? os::HttpGet(hp->first, hp->second, "/manifest", std::chrono::seconds(10))
+                       : Result<os::HttpResponse>(Status::InvalidArgument("bad target URL"));
+    if (!manifest.ok() || manifest->status != 200) {
+      return finish(PhaseStatus::kFailed,
+                    "GET /manifest: " + (manifest.ok() ? std::to_string(manifest->status)
+                                                       : manifest.status().message()));
+    }
+    load.manifest = manifest->body;
+  }
   t = SteadyClock::now();
   RunPeakAndHalf(load, plan, phase, say);
   phase.timings_s.emplace_back("casting", SecondsSince(t));

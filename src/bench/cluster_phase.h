@@ -29,6 +29,9 @@ struct ClusterPhaseOptions {
   // When bring-up fails, record the phase as skipped rather than failed: three regions are
   // optional until `up --regions 3` exists.
   bool skip_if_up_fails = false;
+  // A verifiable election: a key ceremony in DIR/trustees and DIR/election.json before `up`,
+  // credentials and the manifest at import, and ballots built by the load generator.
+  bool verifiable = false;
   LoadSettings load;  // targets are filled in from the cluster file
 };
 

@@ -27,6 +27,9 @@ struct LoadSettings {
   // peak. 2/3 makes both runs take about as long: the open loop goes at half the speed.
   double closed_fraction = 2.0 / 3.0;
   const std::atomic<bool>* stop = nullptr;
+  // A verifiable election's manifest (GET /manifest): every run's ballots are built, proved and
+  // signed before it starts (sim/ballot_builder.h) and cast with POST /ballots.
+  std::string manifest;
 };
 
 // The first `fraction` of the plan's voters, and the rest. Candidates are drawn afresh for each

@@ -23,7 +23,7 @@ struct BenchFlags {
   int concurrency = 256;
   std::string dir;
   bool keep = false;
-  std::string phases = "baseline,single,three";
+  std::string phases = "baseline,single,three,verifiable-single,verifiable-three";
   std::string report = "bench-report.json";
   std::string chart;
   int base_port = 7600;
@@ -110,7 +110,9 @@ void AddBenchCommand(CLI::App& app, CommandContext& ctx) {
                 "Working directory for the registry and the clusters (default: a new one under "
                 "/tmp)");
   c->add_flag("--keep", f->keep, "Keep the working directory and the clusters' state and logs");
-  c->add_option("--phases", f->phases, "Comma-separated phases: baseline, single, three")
+  c->add_option(
+       "--phases", f->phases,
+       "Comma-separated phases: baseline, single, three, verifiable-single, verifiable-three")
       ->capture_default_str();
   c->add_option("--report", f->report, "Write the JSON report here")->capture_default_str();
   c->add_option("--chart", f->chart, "Write the SVG chart here (default: the report's path, .svg)");
