@@ -59,7 +59,7 @@ Status ReadDatabaseSizes(const std::string& conninfo, ResourceSnapshot& s) {
   if (!db.ok()) return db.status();
   s.database_bytes = db->GetInt(0, 0);
   s.wal_position_bytes = db->GetInt(0, 1);
-  for (const char* table : {"registry", "pollbook", "ballots", "batches"}) {
+  for (const char* table : {"registry", "pollbook", "ballots", "board", "batches"}) {
     const std::string t = table;
     char sql[256];
     std::snprintf(sql, sizeof sql,

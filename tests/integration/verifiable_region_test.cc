@@ -13,17 +13,15 @@
 #include "crypto/group.h"
 #include "crypto/verifiable_ballot.h"
 #include "domain/election.h"
-#include "os/files.h"
-#include "os/process.h"
 #include "support/http_client.h"
 #include "support/region_harness.h"
+#include "support/verifiable_record.h"
 #include "voting/verifiable_election.h"
 
 namespace landslide::testing {
 namespace {
 
 using nlohmann::json;
-using os::ProcessOptions;
 
 std::string VerifiableElectionJson() {
   BallotPolicy policy;
@@ -434,43 +432,19 @@ TEST_F(VerifiableRegionTest, CloseRefusesEveryLaterBallotWith403) {
 
   // The record, two of the three trustees, the results, and the independent verifier.
   const auto record = region().dir() / "record";
-  const auto election = region().dir() / "election.json";
-  ASSERT_TRUE(region().RunCli({"record", "export", "--db", region().conninfo(), "--election",
-                               election.string(), "--out", record.string()}));
-  const auto trustees = region().keys_dir() / "trustees";
-  std::ifstream passphrases(trustees / "passphrases.txt");
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(passphrases, line);) lines.push_back(line);
-  ASSERT_EQ(lines.size(), 3u);
-  for (int t : {1, 3}) {
-    const auto pass = region().dir() / ("pass" + std::to_string(t));
-    std::ofstream(pass) << lines[static_cast<size_t>(t - 1)] << "\n";
-    ASSERT_TRUE(region().RunCli({"trustee", "decrypt", "--record", record.string(), "--share",
-                                 (trustees / ("trustee-" + std::to_string(t) + ".share")).string(),
-                                 "--passphrase-file", pass.string()}));
-  }
-  ASSERT_TRUE(region().RunCli({"results", "publish", "--record", record.string()}));
-  std::ifstream results_file(record / "results.json");
-  const json results = json::parse(results_file, nullptr, false);
-  ASSERT_FALSE(results.is_discarded());
+  auto results = CloseAndDecrypt(region(), record);
+  ASSERT_TRUE(results.ok()) << results.status().message();
   int64_t total = 0;
-  for (const auto& [name, n] : results["totals"].items()) total += n.get<int64_t>();
+  for (const auto& [name, n] : (*results)["totals"].items()) total += n.get<int64_t>();
   EXPECT_EQ(total, Pollbook()) << "the decrypted totals are not one per counted voter";
-  EXPECT_GE(results["totals"]["Gary Johnson"].get<int64_t>(), 1);
+  EXPECT_GE((*results)["totals"]["Gary Johnson"].get<int64_t>(), 1);
   int64_t at_four = 0;  // the candidate fifth on every ballot
-  for (const auto& [code, counts] : results["counts"].items()) at_four += counts[4].get<int64_t>();
+  for (const auto& [code, counts] : (*results)["counts"].items()) {
+    at_four += counts[4].get<int64_t>();
+  }
   EXPECT_GE(at_four, 1) << "the spoiler's cast ballot is not in the results";
-
-  ProcessOptions verify;
-  verify.argv = {"node", std::string(LANDSLIDE_SOURCE_DIR) + "/verifier/verify.js",
-                 record.string()};
-  verify.log_file = region().dir() / "verify.log";
-  auto p = os::Process::Spawn(verify);
-  ASSERT_TRUE(p.ok()) << p.status().message();
-  auto ended = p->Wait(std::chrono::minutes(5));
-  ASSERT_TRUE(ended.ok());
-  auto log = os::ReadWholeFile(verify.log_file);
-  EXPECT_TRUE(ended->success()) << ended->ToString() << ": " << (log.ok() ? *log : "");
+  const auto verified = RunVerifier(record, region().dir() / "verify.log");
+  EXPECT_EQ(verified.exit_code, 0) << verified.log;
 }
 
 // The insider of issue 9: with the database's superuser, add a ballot for a registered voter
@@ -522,19 +496,10 @@ TEST_F(VerifiableRegionTest, AnInsiderBallotForAVoterWhoNeverVotedFailsTheVerifi
   ASSERT_TRUE(
       region().RunCli({"record", "export", "--db", region().conninfo(), "--election",
                        (region().dir() / "election.json").string(), "--out", record.string()}));
-  ProcessOptions verify;
-  verify.argv = {"node", std::string(LANDSLIDE_SOURCE_DIR) + "/verifier/verify.js",
-                 record.string()};
-  verify.log_file = region().dir() / "verify-forged.log";
-  auto p = os::Process::Spawn(verify);
-  ASSERT_TRUE(p.ok()) << p.status().message();
-  auto ended = p->Wait(std::chrono::minutes(5));
-  ASSERT_TRUE(ended.ok());
-  auto log = os::ReadWholeFile(verify.log_file);
-  ASSERT_TRUE(log.ok());
-  EXPECT_EQ(ended->code, 1) << *log;
-  EXPECT_NE(log->find(ToHex(tracking)), std::string::npos)
-      << "the verifier did not name the forged ballot: " << *log;
+  const auto verified = RunVerifier(record, region().dir() / "verify-forged.log");
+  EXPECT_EQ(verified.exit_code, 1) << verified.log;
+  EXPECT_NE(verified.log.find(ToHex(tracking)), std::string::npos)
+      << "the verifier did not name the forged ballot: " << verified.log;
 }
 
 }  // namespace

@@ -74,7 +74,8 @@ CastBallot RegionLoad::Cast(int thread_index, const std::string& voter, size_t n
       ++answers_[resp.status];
     }
     if (resp.status == 201) {
-      c.receipt = resp.json.value("receipt", "");
+      // A sealed election's receipt, or a verifiable one's tracking code.
+      c.receipt = resp.json.value("receipt", resp.json.value("tracking_code", ""));
       c.region = resp.json.value("region", "");
       c.answered = SteadyClock::now();
       ++counted_so_far_;

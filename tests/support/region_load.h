@@ -33,7 +33,7 @@ struct RegionLoadOptions {
 struct CastBallot {
   std::string voter;
   std::string candidate;
-  std::string receipt;  // empty unless some region answered 201
+  std::string receipt;  // empty unless some region answered 201 (verifiable: the tracking code)
   std::string region;   // the region that answered 201
   int attempts = 0;
   std::chrono::steady_clock::time_point first_sent, answered;

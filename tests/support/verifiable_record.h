@@ -1,0 +1,31 @@
+// What the trustees and an observer do at the end of a verifiable election in a test region:
+// close, export the record, decrypt with some trustees' shares, publish the results, and run
+// the independent verifier (node verifier/verify.js) on a record.
+//
+//   auto results = CloseAndDecrypt(region, region.dir() / "record");
+//   ASSERT_TRUE(results.ok());  // results.json, parsed
+//   EXPECT_EQ(RunVerifier(region.dir() / "record", region.dir() / "verify.log").exit_code, 0);
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "support/region_harness.h"
+
+namespace landslide::testing {
+
+// `landslide close`, `record export` into `record`, `trustee decrypt` by each of `trustees`
+// (1-based; the harness's ceremony has 3, any 2 decrypt), `results publish`; results.json.
+Result<nlohmann::json> CloseAndDecrypt(RegionHarness& region, const std::filesystem::path& record,
+                                       const std::vector<int>& trustees = {1, 3});
+
+struct VerifierRun {
+  int exit_code = -1;  // -1: could not run or was killed
+  std::string log;     // its stdout and stderr
+};
+VerifierRun RunVerifier(const std::filesystem::path& record, const std::filesystem::path& log);
+
+}  // namespace landslide::testing
