@@ -19,6 +19,26 @@ namespace {
 
 constexpr std::chrono::seconds kConnectTimeout{2};
 
+constexpr std::string_view kBoardColumns =
+    "SELECT b.kind, b.jurisdiction, b.shard, b.seq, t.head, b.body, "
+    "       coalesce(b.opening, ''::bytea), b.tracking, b.position "
+    "FROM board b JOIN batches t USING (shard, seq) ";
+
+Result<BoardBallotInfo> BoardRow(const PgResult& r, int i) {
+  BoardBallotInfo info;
+  info.kind = r.GetInt(i, 0) == 2 ? BallotKind::kSpoiled : BallotKind::kCast;
+  info.jurisdiction = std::string(r.Get(i, 1));
+  info.shard = std::string(r.Get(i, 2));
+  info.batch = r.GetInt(i, 3);
+  if (!r.GetBytesInto(i, 4, info.chain) || !r.GetBytesInto(i, 7, info.tracking)) {
+    return Status::Internal("a malformed board row");
+  }
+  info.body = r.GetBytes(i, 5);
+  info.opening = r.GetBytes(i, 6);
+  info.position = static_cast<int32_t>(r.GetInt(i, 8));
+  return info;
+}
+
 class PgReadModel final : public ReadModel {
  public:
   explicit PgReadModel(ReadModelOptions options) : options_(std::move(options)) {
@@ -57,25 +77,37 @@ class PgReadModel final : public ReadModel {
                        std::function<void(Result<std::optional<BoardBallotInfo>>)> done) override {
     Post([tracking, done = std::move(done)](PgConnection* conn, const Status& st) {
       if (!st.ok()) return done(st);
-      auto r = conn->ExecParams(
-          "SELECT b.kind, b.jurisdiction, b.shard, b.seq, t.head, b.body, "
-          "       coalesce(b.opening, ''::bytea) "
-          "FROM board b JOIN batches t USING (shard, seq) WHERE b.tracking = $1",
-          {ByteaParam(tracking)});
+      auto r = conn->ExecParams(std::string(kBoardColumns) + "WHERE b.tracking = $1",
+                                {ByteaParam(tracking)});
       if (!r.ok()) return done(r.status());
       if (r->rows() == 0) return done(std::optional<BoardBallotInfo>());
-      BoardBallotInfo info;
-      info.kind = r->GetInt(0, 0) == 2 ? BallotKind::kSpoiled : BallotKind::kCast;
-      info.jurisdiction = std::string(r->Get(0, 1));
-      info.shard = std::string(r->Get(0, 2));
-      info.batch = r->GetInt(0, 3);
-      auto head = r->GetBytes(0, 4);
-      if (head.size() == info.chain.size()) {
-        std::memcpy(info.chain.data(), head.data(), head.size());
+      auto info = BoardRow(*r, 0);
+      if (!info.ok()) return done(info.status());
+      done(std::optional<BoardBallotInfo>(std::move(*info)));
+    });
+  }
+
+  void ListBoard(BallotKind kind, const std::optional<BoardCursor>& after, int limit,
+                 std::function<void(Result<std::vector<BoardBallotInfo>>)> done) override {
+    Post([kind, after, limit, done = std::move(done)](PgConnection* conn, const Status& st) {
+      if (!st.ok()) return done(st);
+      // The primary key's order: the index answers the row comparison.
+      auto r = conn->ExecPrepared(
+          std::string(kBoardColumns) +
+              "WHERE b.kind = $1 AND (b.shard, b.seq, b.position) > ($2, $3, $4) "
+              "ORDER BY b.shard, b.seq, b.position LIMIT $5",
+          {std::to_string(static_cast<int>(kind)), after ? after->shard : "",
+           std::to_string(after ? after->batch : -1), std::to_string(after ? after->position : -1),
+           std::to_string(limit)});
+      if (!r.ok()) return done(r.status());
+      std::vector<BoardBallotInfo> out;
+      out.reserve(static_cast<size_t>(r->rows()));
+      for (int i = 0; i < r->rows(); ++i) {
+        auto info = BoardRow(*r, i);
+        if (!info.ok()) return done(info.status());
+        out.push_back(std::move(*info));
       }
-      info.body = r->GetBytes(0, 5);
-      info.opening = r->GetBytes(0, 6);
-      done(std::optional<BoardBallotInfo>(std::move(info)));
+      done(std::move(out));
     });
   }
 

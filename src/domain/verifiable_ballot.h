@@ -75,6 +75,14 @@ struct ChainItem {
   TrackingCode tracking{};
 };
 
+// A place on the bulletin board, in its stored order (shard, batch, position in the batch).
+struct BoardCursor {
+  std::string shard;
+  int64_t batch = 0;
+  int32_t position = 0;
+  friend bool operator==(const BoardCursor&, const BoardCursor&) = default;
+};
+
 // Limits a ballot's encoding can express; the election file is checked against them.
 inline constexpr size_t kMaxBallotCandidates = 64;
 inline constexpr size_t kMaxJurisdictionCodeLength = 32;

@@ -78,7 +78,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
   const bool api_path = p == "/votes" || p == "/ballot" || p.rfind("/votes/", 0) == 0 ||
                         p.rfind("/receipts/", 0) == 0 || p == "/checkpoints" || p == "/health" ||
                         p == "/metrics" || p == "/regions" || ballot_post || p == "/manifest" ||
-                        p == "/board" || p.rfind("/board/ballots/", 0) == 0;
+                        p == "/board" || p.rfind("/board/ballots", 0) == 0;
   if (req.method == "OPTIONS" && api_path) {
     HttpResponse r;
     r.status = 204;
@@ -124,6 +124,7 @@ void Api::Handle(HttpRequest req, Respond respond) {
     if (p == "/health") return done(Health());
     if (p == "/manifest") return done(Manifest());
     if (p == "/board") return done(Board());
+    if (p == "/board/ballots") return ListBoard(req.query, std::move(done));
     if (p.rfind("/board/ballots/", 0) == 0) {
       return GetBoardBallot(std::string_view(p).substr(15), std::move(done));
     }

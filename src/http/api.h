@@ -25,6 +25,7 @@ namespace landslide::http {
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // without the query string
+  std::string query;   // after '?', as sent (only GET /board/ballots reads one)
   std::string content_type;
   std::optional<std::string> idempotency_key;
   std::optional<std::string> origin;
@@ -82,6 +83,7 @@ class Api {
   // Verifiable elections (ballots_api.cc).
   void SubmitBallot(const HttpRequest& req, BallotKind kind, Respond respond);
   void GetBoardBallot(std::string_view tracking_code, Respond respond);
+  void ListBoard(const std::string& query, Respond respond);
   HttpResponse Manifest() const;
   HttpResponse Board() const;
   HttpResponse Health() const;

@@ -111,4 +111,43 @@ void Api::GetBoardBallot(std::string_view code, Respond respond) {
   });
 }
 
+void Api::ListBoard(const std::string& query, Respond respond) {
+  if (!deps_.election->verifiable()) {
+    return respond(
+        ErrorResponse(404, "not_verifiable",
+                      "This election's ballots are sealed by the server; it has no board."));
+  }
+  auto page = ParseBoardPageQuery(query);
+  if (!page.ok()) return respond(ErrorResponse(400, "bad_request", page.status().message()));
+  const int limit = page->limit;
+  deps_.reads->ListBoard(
+      page->kind, page->after, limit,
+      [respond = std::move(respond), limit](Result<std::vector<BoardBallotInfo>> rows) {
+        if (!rows.ok()) return respond(Unavailable("The board cannot be read right now."));
+        ordered_json list = ordered_json::array();
+        for (const auto& b : *rows) {
+          ordered_json j = {{"tracking_code", ToHex(b.tracking)},
+                            {"status", b.kind == BallotKind::kSpoiled ? "spoiled" : "cast"},
+                            {"jurisdiction", b.jurisdiction},
+                            {"shard", b.shard},
+                            {"batch", b.batch},
+                            {"position", b.position},
+                            {"ballot", ToHex(b.body)}};
+          if (b.kind == BallotKind::kSpoiled) j["opening"] = ToHex(b.opening);
+          list.push_back(std::move(j));
+        }
+        ordered_json page_json;
+        page_json["ballots"] = std::move(list);
+        // A full page may have a successor; a short one is the last (for now: a standby a moment
+        // behind, or ballots still coming, can add more after it).
+        if (static_cast<int>(rows->size()) == limit) {
+          const auto& last = rows->back();
+          page_json["next"] = FormatBoardCursor({last.shard, last.batch, last.position});
+        } else {
+          page_json["next"] = nullptr;
+        }
+        respond(Json(200, page_json.dump()));
+      });
+}
+
 }  // namespace landslide::http

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <cstdint>
 
 #include "common/hex.h"
 #include "domain/voter_id.h"
@@ -125,6 +126,85 @@ Result<SpoilBody> ParseSpoilBody(std::string_view body) {
     return Status::InvalidArgument("the opening does not match the ballot's selections");
   }
   return SpoilBody{std::move(*ballot), std::move(*bytes), std::move(*opening)};
+}
+
+namespace {
+
+// A whole decimal number in [min, max], digits only.
+std::optional<int64_t> Number(std::string_view text, int64_t min, int64_t max) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v < min || v > max) return std::nullopt;
+  return v;
+}
+
+std::optional<BoardCursor> ParseCursor(std::string_view text) {
+  const size_t a = text.find(':');
+  const size_t b = a == text.npos ? text.npos : text.find(':', a + 1);
+  if (b == text.npos || a == 0 || a > 64) return std::nullopt;
+  const std::string_view shard = text.substr(0, a);
+  for (char c : shard) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return std::nullopt;
+  }
+  auto batch = Number(text.substr(a + 1, b - a - 1), 1, INT64_MAX / 10);
+  auto position = Number(text.substr(b + 1), 0, INT32_MAX);
+  if (!batch || !position) return std::nullopt;
+  return BoardCursor{std::string(shard), *batch, static_cast<int32_t>(*position)};
+}
+
+}  // namespace
+
+Result<BoardPageQuery> ParseBoardPageQuery(std::string_view query) {
+  BoardPageQuery out;
+  bool seen_status = false, seen_after = false, seen_limit = false;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t end = query.find('&', start);
+    if (end == query.npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    start = end + 1;
+    const size_t eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    const std::string_view value = eq == pair.npos ? std::string_view() : pair.substr(eq + 1);
+    auto once = [&](bool& seen) -> Status {
+      if (seen) return Status::InvalidArgument(std::string(key) + " is given twice");
+      seen = true;
+      return Status::Ok();
+    };
+    if (key == "status") {
+      LANDSLIDE_RETURN_IF_ERROR(once(seen_status));
+      if (value == "cast") {
+        out.kind = BallotKind::kCast;
+      } else if (value == "spoiled") {
+        out.kind = BallotKind::kSpoiled;
+      } else {
+        return Status::InvalidArgument("status is cast or spoiled");
+      }
+    } else if (key == "after") {
+      LANDSLIDE_RETURN_IF_ERROR(once(seen_after));
+      out.after = ParseCursor(value);
+      if (!out.after) {
+        return Status::InvalidArgument("after is the next cursor of a page, SHARD:BATCH:POSITION");
+      }
+    } else if (key == "limit") {
+      LANDSLIDE_RETURN_IF_ERROR(once(seen_limit));
+      auto limit = Number(value, 1, 10000);
+      if (!limit) return Status::InvalidArgument("limit is a whole number from 1 to 10000");
+      out.limit = static_cast<int>(*limit);
+    } else {
+      return Status::InvalidArgument("unknown parameter \"" + std::string(key.substr(0, 32)) +
+                                     "\" (status, after and limit are known)");
+    }
+  }
+  return out;
+}
+
+std::string FormatBoardCursor(const BoardCursor& c) {
+  return c.shard + ":" + std::to_string(c.batch) + ":" + std::to_string(c.position);
 }
 
 bool IsValidIdempotencyKey(std::string_view key) {

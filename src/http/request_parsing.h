@@ -3,6 +3,7 @@
 // InvalidArgument naming what is wrong.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,17 @@ struct SpoilBody {
   BallotOpening opening;
 };
 Result<SpoilBody> ParseSpoilBody(std::string_view body);
+
+// GET /board/ballots?status=cast|spoiled&after=CURSOR&limit=N: one page of the bulletin board
+// in stored order. CURSOR is the `next` of the previous page ("SHARD:BATCH:POSITION"); limit
+// 1 to 10000 (default 1000). Unknown or repeated parameters are errors.
+struct BoardPageQuery {
+  BallotKind kind = BallotKind::kCast;
+  std::optional<BoardCursor> after;
+  int limit = 1000;
+};
+Result<BoardPageQuery> ParseBoardPageQuery(std::string_view query);
+std::string FormatBoardCursor(const BoardCursor& cursor);
 
 // Idempotency-Key header: 16 to 128 visible ASCII characters (short keys could be guessed).
 bool IsValidIdempotencyKey(std::string_view key);

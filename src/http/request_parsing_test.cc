@@ -161,5 +161,25 @@ TEST(ParseSpoilBody, TheLargestBallotFits) {
   EXPECT_TRUE(ParseSpoilBody(body).ok());
 }
 
+TEST(BoardPageQuery, ReadsStatusCursorAndLimitStrictly) {
+  auto q = ParseBoardPageQuery("");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->kind, BallotKind::kCast);
+  EXPECT_FALSE(q->after);
+  EXPECT_EQ(q->limit, 1000);
+  q = ParseBoardPageQuery("status=spoiled&after=us-east-w1:12:7&limit=50");
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->kind, BallotKind::kSpoiled);
+  ASSERT_TRUE(q->after);
+  EXPECT_EQ(*q->after, (BoardCursor{"us-east-w1", 12, 7}));
+  EXPECT_EQ(FormatBoardCursor(*q->after), "us-east-w1:12:7");
+  EXPECT_EQ(q->limit, 50);
+  for (const char* bad : {"status=lost", "limit=0", "limit=10001", "limit=-1", "limit=1e3",
+                          "after=x", "after=:1:2", "after=a:0:1", "after=a:1:-1", "after=A:1:1",
+                          "after=a:1:2:3", "limit=5&limit=6", "order=desc", "status"}) {
+    EXPECT_FALSE(ParseBoardPageQuery(bad).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace landslide::http

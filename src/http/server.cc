@@ -81,7 +81,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& msg = parser_->get();
     req.method = std::string(msg.method_string());
     std::string_view target(msg.target().data(), msg.target().size());
-    req.path = std::string(target.substr(0, target.find('?')));
+    const size_t question = target.find('?');
+    req.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) req.query = std::string(target.substr(question + 1));
     req.content_type = std::string(msg[bhttp::field::content_type]);
     if (auto it = msg.find("Idempotency-Key"); it != msg.end()) {
       req.idempotency_key = std::string(it->value());

@@ -22,12 +22,14 @@ struct ReceiptInfo {
   ChainHash chain{};  // the chain head after that batch
 };
 
-// A verifiable ballot on the bulletin board, found by its tracking code.
+// A verifiable ballot on the bulletin board.
 struct BoardBallotInfo {
   BallotKind kind = BallotKind::kCast;
+  TrackingCode tracking{};
   std::string jurisdiction;
   std::string shard;
   int64_t batch = 0;
+  int32_t position = 0;
   ChainHash chain{};  // the chain head after that batch
   std::vector<uint8_t> body;
   std::vector<uint8_t> opening;  // spoiled ballots
@@ -41,6 +43,9 @@ class ReadModel {
   virtual void FindBoardBallot(
       const TrackingCode& tracking,
       std::function<void(Result<std::optional<BoardBallotInfo>>)> done) = 0;
+  // Up to `limit` ballots of `kind` after `after` (from the start when empty), in stored order.
+  virtual void ListBoard(BallotKind kind, const std::optional<BoardCursor>& after, int limit,
+                         std::function<void(Result<std::vector<BoardBallotInfo>>)> done) = 0;
   // When the voter voted, if they did.
   virtual void FindVote(const VoterHash& voter,
                         std::function<void(Result<std::optional<TimePoint>>)> done) = 0;

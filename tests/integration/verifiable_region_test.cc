@@ -366,6 +366,37 @@ TEST_F(VerifiableRegionTest, BallotsSentTogetherShareBatchesAndAllCount) {
       << "no batch held two ballots: this test did not exercise shared batches";
 }
 
+TEST_F(VerifiableRegionTest, TheWholeBoardDownloadsInPagesInStoredOrder) {
+  auto c = region().Client();
+  // A few ballots of its own (it may run alone), one of them spoiled first.
+  for (int i = 0; i < 4; ++i) {
+    const auto v = FreshVoter();
+    if (i == 0) ASSERT_EQ(c->Post("/ballots/spoiled", SpoilBody(Build(v, 2))).status, 201);
+    ASSERT_EQ(c->Post("/ballots", CastBody(Build(v, i).ballot)).status, 201);
+  }
+  for (const std::string status : {"cast", "spoiled"}) {
+    std::vector<std::string> paged;
+    std::string query = "/board/ballots?status=" + status + "&limit=3";
+    for (int pages = 0; pages < 100; ++pages) {
+      auto r = c->Get(query);
+      ASSERT_EQ(r.status, 200) << r.Describe();
+      for (const auto& b : r.json["ballots"]) {
+        EXPECT_EQ(b["status"], status);
+        paged.push_back(b["tracking_code"]);
+      }
+      if (r.json["next"].is_null()) break;
+      query =
+          "/board/ballots?status=" + status + "&limit=3&after=" + r.json["next"].get<std::string>();
+    }
+    std::vector<std::string> stored = region().Column(
+        "SELECT encode(tracking, 'hex') FROM board WHERE kind = " +
+        std::string(status == "cast" ? "1" : "2") + " ORDER BY shard, seq, position");
+    EXPECT_EQ(paged, stored) << status;
+  }
+  EXPECT_EQ(c->Get("/board/ballots?limit=0").status, 400);
+  EXPECT_EQ(c->Get("/board/ballots?sort=desc").status, 400);
+}
+
 // Issue 9: "a second ballot for the same credential at another region at the same moment".
 TEST_F(VerifiableRegionTest, TwoBallotsOfOneVoterAtTwoRegionsAtOnceCountOnce) {
   ASSERT_TRUE(region().StartPeer("r2"));
