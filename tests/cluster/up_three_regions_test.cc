@@ -27,6 +27,7 @@
 #include "support/http_client.h"
 #include "support/region_load.h"
 #include "support/three_regions.h"
+#include "support/verifiable_record.h"
 
 namespace landslide::testing {
 namespace {
@@ -230,6 +231,68 @@ TEST_F(UpThreeRegions, LosingTheSynchronousStandbyRegionUnderLoadCostsLittleAndI
   ExpectConverged(AllBut(sync));
   ASSERT_FALSE(HasFatalFailure());
   RestartRegion(sync);
+}
+
+// The same loss with verifiable ballots (built by the server for POST /votes, retried with
+// the same key): every ballot answered 201 is on both survivors' boards once, their chain heads
+// agree, and after close the trustees' decryption gives exactly what the voters were told was
+// counted, candidate by candidate; the independent verifier accepts the record.
+class UpThreeRegionsVerifiable : public UpThreeRegions {
+ protected:
+  void SetUp() override { StartCluster({}, 6000, /*verifiable=*/true); }
+};
+
+TEST_F(UpThreeRegionsVerifiable, LosingThePrimaryRegionUnderLoadLosesNoBallotAndCountsExactly) {
+  const std::string leader = NameWithRole("leader");
+  ASSERT_FALSE(leader.empty());
+  const double gap = KillRegionUnderLoad(Region(leader));
+  ASSERT_FALSE(HasFailure());
+  ASSERT_GE(gap, 0) << "writes never resumed after losing " << leader;
+
+  // Both survivors' boards hold every acknowledged ballot and agree on the chains.
+  const auto survivors = AllBut(leader);
+  std::vector<nlohmann::json> boards;
+  for (const auto& r : survivors) {
+    nlohmann::json board;
+    EXPECT_TRUE(Eventually(
+        [&] {
+          auto b = Get(r, "/board");
+          board = b.json;
+          return b.status == 200 && board["complete"] == true &&
+                 board["cast"].get<size_t>() == receipts_.size();
+        },
+        seconds(60)))
+        << r.name << " board: " << board.dump() << "; acknowledged " << receipts_.size();
+    boards.push_back(board);
+    for (const std::string& tracking : receipts_) {
+      auto look = Get(r, "/board/ballots/" + tracking);
+      ASSERT_EQ(look.status, 200) << r.name << " lacks " << tracking;
+      ASSERT_EQ(look.json["status"], "cast");
+    }
+  }
+  ASSERT_EQ(boards.size(), 2u);
+  EXPECT_EQ(boards[0]["chains"], boards[1]["chains"]);
+
+  std::map<std::string, int64_t> expected;
+  for (const std::string& tracking : receipts_) {
+    auto c = candidate_of_.find(tracking);
+    ++expected[c == candidate_of_.end() ? kVoteCandidate : c->second];
+  }
+  DecryptJob job;
+  job.db = info_.db;
+  job.election_file = dir_ / "election.json";
+  job.trustees_dir = dir_ / "trustees";
+  job.record = dir_ / "record";
+  job.run = [this](const std::vector<std::string>& args) { return RunCli(args); };
+  auto results = CloseAndDecrypt(job);
+  ASSERT_TRUE(results.ok()) << results.status().message();
+  std::map<std::string, int64_t> decrypted;
+  for (const auto& [name, n] : (*results)["totals"].items()) {
+    if (n.get<int64_t>() > 0) decrypted[name] = n.get<int64_t>();
+  }
+  EXPECT_EQ(decrypted, expected);
+  const auto verified = RunVerifier(job.record, dir_ / "verify.log");
+  EXPECT_EQ(verified.exit_code, 0) << verified.log;
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "cluster/region_network.h"
+#include "config/election_file.h"
+#include "domain/election.h"
 #include "os/endpoint.h"
 #include "os/ports.h"
 #include "os/process.h"
@@ -42,7 +44,8 @@ std::string HostOf(const std::string& url) { return os::HostPortOfUrl(url).value
 
 int PortOf(const std::string& url) { return os::HostPortOfUrl(url).value().second; }
 
-void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int voters) {
+void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int voters,
+                                   bool verifiable) {
   if (!InPath("patroni") || !InPath("etcd")) {
     GTEST_SKIP() << "patroni and etcd are not installed (Debian: patroni, etcd-server)";
   }
@@ -56,6 +59,19 @@ void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int 
   const auto started = SteadyClock::now();
   cluster::UpProcessOptions options = UpOptions(dir_, 3, base_port_);
   options.extra_args = up_args;
+  std::vector<std::string> election_args;
+  if (verifiable) {
+    BallotPolicy policy;
+    policy.scheme = BallotScheme::kVerifiable;
+    policy.results = ResultsMode::kAfterClose;
+    std::ofstream(dir_ / "election.json")
+        << ElectionToJson(Election::Default2016().WithPolicy(policy)) << "\n";
+    ASSERT_TRUE(RunCli({"trustees", "init", "--trustees", "3", "--threshold", "2", "--kdf",
+                        "interactive", "--election", (dir_ / "election.json").string(), "--out",
+                        (dir_ / "trustees").string()}));
+    election_args = {"--election", (dir_ / "election.json").string()};
+    options.extra_args.insert(options.extra_args.end(), election_args.begin(), election_args.end());
+  }
   auto up = cluster::UpProcess::Start(options);
   ASSERT_TRUE(up.ok()) << up.status().message();
   up_.emplace(std::move(*up));
@@ -69,7 +85,13 @@ void ThreeRegionTest::StartCluster(const std::vector<std::string>& up_args, int 
   const std::string csv = (dir_ / "voters.csv").string();
   ASSERT_TRUE(RunCli(
       {"voters", "generate", "--count", std::to_string(voters), "--seed", "7", "--out", csv}));
-  ASSERT_TRUE(RunCli({"voters", "import", "--db", info_.db, "--keys", info_.keys, csv}));
+  std::vector<std::string> import = {"voters", "import", "--db", info_.db, "--keys", info_.keys};
+  if (verifiable) {
+    import.insert(import.end(), election_args.begin(), election_args.end());
+    import.insert(import.end(), {"--trustees", (dir_ / "trustees" / "trustees.json").string()});
+  }
+  import.push_back(csv);
+  ASSERT_TRUE(RunCli(import));
   std::ifstream in(csv);
   std::string line;
   std::getline(in, line);  // header

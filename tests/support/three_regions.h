@@ -43,7 +43,10 @@ int PortOf(const std::string& url);
 class ThreeRegionTest : public ::testing::Test {
  protected:
   // Brings the cluster up (with `up_args` added, e.g. --netns) and imports `voters` voters.
-  void StartCluster(const std::vector<std::string>& up_args = {}, int voters = 3000);
+  // `verifiable`: a verifiable 2016 election (DIR/election.json) whose key ceremony (3
+  // trustees, 2 needed, in DIR/trustees) runs before `up`.
+  void StartCluster(const std::vector<std::string>& up_args = {}, int voters = 3000,
+                    bool verifiable = false);
   void SetUp() override { StartCluster(); }
   void TearDown() override;
 

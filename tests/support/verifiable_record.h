@@ -7,7 +7,10 @@
 //   EXPECT_EQ(RunVerifier(region.dir() / "record", region.dir() / "verify.log").exit_code, 0);
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,8 +20,19 @@
 
 namespace landslide::testing {
 
-// `landslide close`, `record export` into `record`, `trustee decrypt` by each of `trustees`
-// (1-based; the harness's ceremony has 3, any 2 decrypt), `results publish`; results.json.
+struct DecryptJob {
+  std::string db;  // conninfo of the primary
+  std::filesystem::path election_file;
+  std::filesystem::path trustees_dir;  // from `trustees init`, with passphrases.txt
+  std::filesystem::path record;        // created
+  std::vector<int> trustees = {1, 3};  // who decrypts (1-based)
+  // Runs `landslide ARGS...` (the harness's RunCli).
+  std::function<::testing::AssertionResult(const std::vector<std::string>&)> run;
+};
+// `landslide close`, `record export`, `trustee decrypt` by each of `trustees`, `results
+// publish`; returns results.json.
+Result<nlohmann::json> CloseAndDecrypt(const DecryptJob& job);
+// The same for a test region (its ceremony has 3 trustees, any 2 decrypt).
 Result<nlohmann::json> CloseAndDecrypt(RegionHarness& region, const std::filesystem::path& record,
                                        const std::vector<int>& trustees = {1, 3});
 
