@@ -212,9 +212,14 @@ int RunDemo(const DemoOptions& o) {
   }
   std::printf("\nwhere to look:\n");
   for (const auto& r : info->regions) {
-    std::printf("  %-8s voter site %s/   dashboard %s/results   API %s/votes %s/board %s/health\n",
-                r.name.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(), r.http.c_str(),
-                r.http.c_str());
+    const char* h = r.http.c_str();
+    if (verifiable) {
+      std::printf("  %-10s voter site %s/   board %s/board   manifest %s/manifest   %s/health\n",
+                  r.name.c_str(), h, h, h, h);
+    } else {
+      std::printf("  %-10s voter site %s/   dashboard %s/results   API %s/votes   %s/health\n",
+                  r.name.c_str(), h, h, h, h);
+    }
   }
   std::printf("  report   %s\n  cluster  %s (logs in %s/logs)\n", report.c_str(),
               cluster_file.c_str(), dir.c_str());

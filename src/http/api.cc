@@ -221,6 +221,12 @@ void Api::GetReceipt(std::string_view text, Respond respond) {
 }
 
 HttpResponse Api::Votes(std::optional<std::string> state) {
+  if (deps_.election->verifiable()) {
+    // No region can count what it cannot decrypt: the trustees publish the counts after close.
+    return ErrorResponse(404, "not_published",
+                         "A verifiable election's counts are published after close, from the "
+                         "trustees' decryption; GET /board has the turnout per jurisdiction.");
+  }
   auto snap = deps_.tallier->Snapshot();
   if (state) {
     auto body = RenderStateVotes(*deps_.election, *snap, *state);

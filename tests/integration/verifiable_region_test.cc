@@ -158,6 +158,11 @@ TEST_F(VerifiableRegionTest, ACastBallotIs201WithItsTrackingCodeAndARetryGetsThe
   auto unknown = c->Get("/board/ballots/" + std::string(64, 'a'));
   EXPECT_EQ(unknown.status, 404) << unknown.Describe();
   EXPECT_EQ(c->Get("/board/ballots/XYZ").status, 400);
+  // Per-candidate counts exist only after the trustees decrypt: no region pretends otherwise.
+  auto votes = c->Get("/votes");
+  EXPECT_EQ(votes.status, 404) << votes.Describe();
+  EXPECT_EQ(votes.json["error"], "not_published");
+  EXPECT_EQ(c->Get("/votes/" + v.state).status, 404);
 }
 
 TEST_F(VerifiableRegionTest, ASpoiledBallotIsPublishedNeverCountedAndCanBeNeitherReplayedNorCast) {
