@@ -75,6 +75,7 @@ Result<BuiltBodies> BuildBallotBodies(const VotePlan& plan, std::string_view man
     }
   };
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<size_t>(out.threads));
   for (int t = 0; t < out.threads; ++t) pool.emplace_back(work);
   while (progress && done.load() < plan.size() && !failed.load()) {
     progress(done.load(), plan.size());
