@@ -21,19 +21,20 @@ Result<std::string> GetString(const json& obj, const std::string& key, const std
   return obj[key].get<std::string>();
 }
 
-// "ballots": "verifiable" | "sealed" (default sealed); "results": "after_close" | "live"
-// (default: after_close for verifiable ballots, live for sealed ones, which can only be live);
-// "live_min_ballots": K of the verifiable live mode, 1 to 1000000 (default 100).
+// "ballots": "verifiable" | "sealed" (default verifiable, as CONTRACT.md says); "results":
+// "after_close" | "live" (default: after_close for verifiable ballots, live for sealed ones,
+// which can only be live); "live_min_ballots": K of the verifiable live mode, 1 to 1000000
+// (default 100).
 Result<BallotPolicy> ParsePolicy(const json& j) {
   BallotPolicy p;
   auto ballots = GetString(j, "ballots", "election");
   auto results = GetString(j, "results", "election");
   if (!ballots.ok()) return ballots.status();
   if (!results.ok()) return results.status();
-  if (*ballots == "verifiable") {
+  if (ballots->empty() || *ballots == "verifiable") {
     p.scheme = BallotScheme::kVerifiable;
     p.results = ResultsMode::kAfterClose;
-  } else if (!ballots->empty() && *ballots != "sealed") {
+  } else if (*ballots != "sealed") {
     return Status::InvalidArgument("\"ballots\" must be \"verifiable\" or \"sealed\", not \"" +
                                    *ballots + "\"");
   }
@@ -128,8 +129,8 @@ std::string ElectionToJson(const Election& e) {
   j["name"] = e.name();
   j["opens_at"] = FormatRfc3339(e.opens_at());
   j["closes_at"] = FormatRfc3339(e.closes_at());
+  j["ballots"] = e.verifiable() ? "verifiable" : "sealed";
   if (e.verifiable()) {
-    j["ballots"] = "verifiable";
     j["results"] = e.policy().results == ResultsMode::kLive ? "live" : "after_close";
     j["live_min_ballots"] = e.policy().live_min_ballots;
   }

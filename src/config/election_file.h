@@ -2,7 +2,12 @@
 // inconsistent ballots are errors that name the offending field.
 //
 //   {"name": "...", "opens_at": "2026-11-03T06:00:00Z", "closes_at": "2026-11-04T06:00:00Z",
-//    "jurisdictions": [{"code": "AL", "name": "Alabama", "candidates": ["...", "..."]}, ...]}
+//    "jurisdictions": [{"code": "AL", "name": "Alabama", "candidates": ["...", "..."]}, ...],
+//    "ballots": "verifiable" (the default) | "sealed", "results": "after_close" | "live",
+//    "live_min_ballots": 100}
+//
+// A file without "ballots" is a verifiable election (CONTRACT.md). The built-in 2016 election
+// that `serve` and `up` use without --election is sealed.
 #pragma once
 
 #include <filesystem>

@@ -61,10 +61,22 @@ TEST(ElectionFile, RejectsBadDefinitionsNamingTheProblem) {
 }
 
 TEST(ElectionFile, ReadsTheBallotPolicy) {
-  auto sealed = ParseElectionJson(kGood);
+  // Without "ballots": verifiable, results after close (CONTRACT.md).
+  auto plain = ParseElectionJson(kGood);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->verifiable());
+  EXPECT_EQ(plain->policy().results, ResultsMode::kAfterClose);
+  std::string sealed_text = kGood;
+  sealed_text.insert(1, R"("ballots": "sealed",)");
+  auto sealed = ParseElectionJson(sealed_text);
   ASSERT_TRUE(sealed.ok());
   EXPECT_FALSE(sealed->verifiable());
   EXPECT_EQ(sealed->policy().results, ResultsMode::kLive);
+  // The built-in election is sealed, and its file form says so.
+  EXPECT_FALSE(Election::Default2016().verifiable());
+  auto round = ParseElectionJson(ElectionToJson(Election::Default2016()));
+  ASSERT_TRUE(round.ok());
+  EXPECT_FALSE(round->verifiable());
 
   std::string text = kGood;
   text.insert(1, R"("ballots": "verifiable", "live_min_ballots": 250,)");
@@ -80,7 +92,7 @@ TEST(ElectionFile, ReadsTheBallotPolicy) {
   const std::pair<std::string, std::string> bad[] = {
       {R"("ballots": "secret",)",
        "\"ballots\" must be \"verifiable\" or \"sealed\", not \"secret\""},
-      {R"("results": "after_close",)",
+      {R"("ballots": "sealed", "results": "after_close",)",
        "\"results\": \"after_close\" needs \"ballots\": \"verifiable\" (the sealed scheme counts "
        "live)"},
       {R"("ballots": "verifiable", "results": "soon",)",
