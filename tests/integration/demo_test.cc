@@ -23,9 +23,12 @@ TEST(Demo, AVerifiableElectionRunsFromTheKeyCeremonyToTheIndependentVerifier) {
   const fs::path dir = fs::path(tmpl) / "demo";
   auto base = os::FindFreeBasePort();
   ASSERT_TRUE(base.ok()) << base.status().message();
+  CliRunOptions options;
+  options.merge_stderr = true;
+  options.timeout = std::chrono::seconds(600);
   CliRun run = RunLandslide({"demo", "--voters", "400", "--regions", "1", "--dir", dir.string(),
                              "--base-port", std::to_string(*base)},
-                            {.merge_stderr = true, .timeout = std::chrono::seconds(600)});
+                            options);
   EXPECT_EQ(run.exit_code, 0) << run.out.substr(run.out.size() > 6000 ? run.out.size() - 6000 : 0);
   for (const char* step : {"trustees init", "voters import", "close --db", "record export",
                            "trustee decrypt", "results publish"}) {
