@@ -27,6 +27,12 @@ int RunAudit(const AuditOptions& o) {
   spdlog::set_level(spdlog::level::warn);
   auto election = LoadElectionOrDefault(o.election_file);
   if (!election.ok()) return Fail(1, election.status().message());
+  if (election->verifiable()) {
+    // Nobody holds a key that opens a verifiable ballot: its audit is the independent verifier.
+    return Fail(2,
+                "a verifiable election is audited by `landslide record export` and `node "
+                "verifier/verify.js DIR`, not by recounting (no key opens its ballots)");
+  }
   auto keys = LoadKeys(o.keys, SecretKeys::kElection);
   if (!keys.ok()) return Fail(1, keys.status().message());
   int problems = 0;
