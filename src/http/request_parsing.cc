@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 
 #include "common/hex.h"
@@ -196,7 +197,13 @@ Result<BoardPageQuery> ParseBoardPageQuery(std::string_view query) {
       if (!limit) return Status::InvalidArgument("limit is a whole number from 1 to 10000");
       out.limit = static_cast<int>(*limit);
     } else {
-      return Status::InvalidArgument("unknown parameter \"" + std::string(key.substr(0, 32)) +
+      // Echoed into a JSON error body: only plain characters (a byte of 0x80 or more would
+      // not be UTF-8).
+      std::string shown(key.substr(0, 32));
+      for (char& ch : shown) {
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') ch = '?';
+      }
+      return Status::InvalidArgument("unknown parameter \"" + shown +
                                      "\" (status, after and limit are known)");
     }
   }

@@ -179,6 +179,12 @@ TEST(BoardPageQuery, ReadsStatusCursorAndLimitStrictly) {
                           "after=a:1:2:3", "limit=5&limit=6", "order=desc", "status"}) {
     EXPECT_FALSE(ParseBoardPageQuery(bad).ok()) << bad;
   }
+  // An unknown key is named in the error, but only in plain characters (the message goes into a
+  // JSON body, and a byte of 0x80 or more is not UTF-8).
+  auto odd = ParseBoardPageQuery("s\xff\xfet\"=1");
+  ASSERT_FALSE(odd.ok());
+  EXPECT_EQ(odd.status().message(),
+            "unknown parameter \"s??t?\" (status, after and limit are known)");
 }
 
 }  // namespace
