@@ -13,4 +13,12 @@ std::string OneLine(std::string_view text, size_t max) {
   return out;
 }
 
+std::string PrintableAscii(std::string_view text, size_t max) {
+  std::string out(text.substr(0, max));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
 }  // namespace landslide

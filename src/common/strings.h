@@ -11,4 +11,8 @@ namespace landslide {
 // the line ends inside turned into spaces, cut to `max` characters.
 std::string OneLine(std::string_view text, size_t max = std::string::npos);
 
+// `text` cut to `max` bytes with every byte outside printable ASCII replaced by '?': safe to
+// echo untrusted input (a path, a query key) into a JSON body or a log line.
+std::string PrintableAscii(std::string_view text, size_t max);
+
 }  // namespace landslide

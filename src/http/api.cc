@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/hex.h"
+#include "common/strings.h"
 #include "http/request_parsing.h"
 #include "http/responses.h"
 #include "http/results_json.h"
@@ -152,7 +153,10 @@ void Api::Handle(HttpRequest req, Respond respond) {
     return done(
         ErrorResponse(405, "method_not_allowed", "This path does not take " + req.method + "."));
   }
-  return done(ErrorResponse(404, "not_found", "There is nothing at " + p.substr(0, 100) + "."));
+  // The path is echoed in plain characters only: a byte of 0x80 or more is not UTF-8, and the
+  // JSON body could not be written (the request would go unanswered).
+  return done(
+      ErrorResponse(404, "not_found", "There is nothing at " + PrintableAscii(p, 100) + "."));
 }
 
 void Api::CastVote(const HttpRequest& req, Respond respond) {
@@ -232,7 +236,7 @@ HttpResponse Api::Votes(std::optional<std::string> state) {
     auto body = RenderStateVotes(*deps_.election, *snap, *state);
     if (!body) {
       return ErrorResponse(404, "unknown_state",
-                           "No jurisdiction is called " + state->substr(0, 20) + ".");
+                           "No jurisdiction is called " + PrintableAscii(*state, 20) + ".");
     }
     return Json(200, std::move(*body));
   }

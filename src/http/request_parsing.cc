@@ -3,10 +3,10 @@
 #include <simdjson.h>
 
 #include <array>
-#include <cctype>
 #include <cstdint>
 
 #include "common/hex.h"
+#include "common/strings.h"
 #include "domain/voter_id.h"
 
 namespace landslide::http {
@@ -197,13 +197,8 @@ Result<BoardPageQuery> ParseBoardPageQuery(std::string_view query) {
       if (!limit) return Status::InvalidArgument("limit is a whole number from 1 to 10000");
       out.limit = static_cast<int>(*limit);
     } else {
-      // Echoed into a JSON error body: only plain characters (a byte of 0x80 or more would
-      // not be UTF-8).
-      std::string shown(key.substr(0, 32));
-      for (char& ch : shown) {
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') ch = '?';
-      }
-      return Status::InvalidArgument("unknown parameter \"" + shown +
+      // Echoed into a JSON error body: a byte of 0x80 or more would not be UTF-8.
+      return Status::InvalidArgument("unknown parameter \"" + PrintableAscii(key, 32) +
                                      "\" (status, after and limit are known)");
     }
   }

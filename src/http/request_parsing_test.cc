@@ -184,7 +184,7 @@ TEST(BoardPageQuery, ReadsStatusCursorAndLimitStrictly) {
   auto odd = ParseBoardPageQuery("s\xff\xfet\"=1");
   ASSERT_FALSE(odd.ok());
   EXPECT_EQ(odd.status().message(),
-            "unknown parameter \"s??t?\" (status, after and limit are known)");
+            "unknown parameter \"s??t\"\" (status, after and limit are known)");
 }
 
 }  // namespace

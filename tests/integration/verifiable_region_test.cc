@@ -400,6 +400,14 @@ TEST_F(VerifiableRegionTest, TheWholeBoardDownloadsInPagesInStoredOrder) {
   }
   EXPECT_EQ(c->Get("/board/ballots?limit=0").status, 400);
   EXPECT_EQ(c->Get("/board/ballots?sort=desc").status, 400);
+  // Bytes of 0x80 and more in what the error echoes: still answered, with a JSON body (they
+  // used to make the JSON writer throw and the request go unanswered).
+  auto odd_key = c->Get("/board/ballots?\xff\xfe=1");
+  EXPECT_EQ(odd_key.status, 400) << odd_key.Describe();
+  EXPECT_FALSE(odd_key.json.is_discarded());
+  auto odd_path = c->Get("/nothing-\xff\xfe");
+  EXPECT_EQ(odd_path.status, 404) << odd_path.Describe();
+  EXPECT_FALSE(odd_path.json.is_discarded());
 }
 
 // Issue 9: "a second ballot for the same credential at another region at the same moment".
