@@ -131,9 +131,12 @@ Result<SpoilBody> ParseSpoilBody(std::string_view body) {
 
 namespace {
 
-// A whole decimal number in [min, max], digits only.
+// A whole decimal number in [min, max], digits only, no leading zero (one spelling per
+// number, so a cursor reads back as the text it was written as).
 std::optional<int64_t> Number(std::string_view text, int64_t min, int64_t max) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
+  if (text.empty() || text.size() > 18 || (text.size() > 1 && text[0] == '0')) {
+    return std::nullopt;
+  }
   int64_t v = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;

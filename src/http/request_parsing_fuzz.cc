@@ -1,5 +1,5 @@
-// libFuzzer target for the request body parser: must never crash, leak or accept a body that
-// does not round-trip to valid fields.
+// libFuzzer target for the request parsers (bodies and the board's query string): must never crash,
+// leak or accept a body that does not round-trip to valid fields.
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
@@ -25,5 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   (void)landslide::http::IsValidIdempotencyKey(body);
+  // A board query that parses has a limit in range, and its cursor formats back to the text it
+  // was read from.
+  auto page = landslide::http::ParseBoardPageQuery(body);
+  if (page.ok() && (page->limit < 1 || page->limit > 10000)) std::abort();
+  if (page.ok() && page->after &&
+      body.find("after=" + landslide::http::FormatBoardCursor(*page->after)) ==
+          std::string_view::npos) {
+    std::abort();
+  }
   return 0;
 }

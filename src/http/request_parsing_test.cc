@@ -174,9 +174,10 @@ TEST(BoardPageQuery, ReadsStatusCursorAndLimitStrictly) {
   EXPECT_EQ(*q->after, (BoardCursor{"us-east-w1", 12, 7}));
   EXPECT_EQ(FormatBoardCursor(*q->after), "us-east-w1:12:7");
   EXPECT_EQ(q->limit, 50);
-  for (const char* bad : {"status=lost", "limit=0", "limit=10001", "limit=-1", "limit=1e3",
-                          "after=x", "after=:1:2", "after=a:0:1", "after=a:1:-1", "after=A:1:1",
-                          "after=a:1:2:3", "limit=5&limit=6", "order=desc", "status"}) {
+  for (const char* bad :
+       {"status=lost", "limit=0", "limit=10001", "limit=-1", "limit=1e3", "after=x", "after=:1:2",
+        "after=a:0:1", "after=a:1:-1", "after=A:1:1", "after=a:1:2:3", "limit=5&limit=6",
+        "order=desc", "status", "after=a:06:1", "limit=050"}) {
     EXPECT_FALSE(ParseBoardPageQuery(bad).ok()) << bad;
   }
   // An unknown key is named in the error, but only in plain characters (the message goes into a
